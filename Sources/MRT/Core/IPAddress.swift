@@ -1,0 +1,239 @@
+/// An IPv4 or IPv6 address held by value (no heap storage).
+public enum IPAddress: Hashable, Sendable, Comparable {
+    case v4(UInt32)
+    case v6(UInt64, UInt64)
+
+    public static let ipv4Unspecified = IPAddress.v4(0)
+
+    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
+    public var maxPrefixLength: UInt8 { isIPv4 ? 32 : 128 }
+
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        switch (lhs, rhs) {
+        case let (.v4(a), .v4(b)): return a < b
+        case (.v4, .v6): return true
+        case (.v6, .v4): return false
+        case let (.v6(ah, al), .v6(bh, bl)): return ah < bh || (ah == bh && al < bl)
+        }
+    }
+
+    /// The address with every bit past `length` cleared.
+    public func masked(to length: UInt8) -> IPAddress {
+        switch self {
+        case .v4(let a):
+            if length >= 32 { return self }
+            if length == 0 { return .v4(0) }
+            return .v4(a & ~(UInt32.max >> UInt32(length)))
+        case .v6(let hi, let lo):
+            if length >= 128 { return self }
+            if length == 0 { return .v6(0, 0) }
+            if length <= 64 {
+                let mask: UInt64 = length == 64 ? .max : ~(UInt64.max >> UInt64(length))
+                return .v6(hi & mask, 0)
+            }
+            return .v6(hi, lo & ~(UInt64.max >> UInt64(length - 64)))
+        }
+    }
+
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text.
+    public init?(_ text: some StringProtocol) {
+        if text.contains(":") {
+            guard let v = IPAddress.parseIPv6(Substring(text)) else { return nil }
+            self = v
+        } else {
+            guard let v = IPAddress.parseIPv4(Substring(text)) else { return nil }
+            self = .v4(v)
+        }
+    }
+
+    static func parseIPv4(_ text: Substring) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let octet = UInt32(part), octet <= 255 else { return nil }
+            value = value << 8 | octet
+        }
+        return value
+    }
+
+    static func parseIPv6(_ text: Substring) -> IPAddress? {
+        var words: [UInt16] = []
+        var tailWords: [UInt16] = []
+        var sawDoubleColon = false
+        var halves: [String] = []
+        if let r = text.firstRange(of: "::") {
+            halves = [String(text[..<r.lowerBound]), String(text[r.upperBound...])]
+            if halves[1].contains("::") { return nil }
+        } else {
+            halves = [String(text)]
+        }
+        guard halves.count <= 2 else { return nil }
+        func parseGroups(_ s: String, allowIPv4Tail: Bool) -> [UInt16]? {
+            if s.isEmpty { return [] }
+            var out: [UInt16] = []
+            let groups = s.split(separator: ":", omittingEmptySubsequences: false)
+            for (i, g) in groups.enumerated() {
+                if g.contains(".") {
+                    guard allowIPv4Tail, i == groups.count - 1, let v4 = parseIPv4(g) else { return nil }
+                    out.append(UInt16(v4 >> 16)); out.append(UInt16(v4 & 0xFFFF))
+                } else {
+                    guard !g.isEmpty, g.count <= 4, let w = UInt16(g, radix: 16) else { return nil }
+                    out.append(w)
+                }
+            }
+            return out
+        }
+        if halves.count == 2 {
+            sawDoubleColon = true
+            guard let a = parseGroups(halves[0], allowIPv4Tail: false),
+                  let b = parseGroups(halves[1], allowIPv4Tail: true) else { return nil }
+            words = a; tailWords = b
+        } else {
+            guard let a = parseGroups(halves[0], allowIPv4Tail: true) else { return nil }
+            words = a
+        }
+        if sawDoubleColon {
+            guard words.count + tailWords.count <= 7 else { return nil }
+            words += Array(repeating: 0, count: 8 - words.count - tailWords.count) + tailWords
+        }
+        guard words.count == 8 else { return nil }
+        var hi: UInt64 = 0, lo: UInt64 = 0
+        for i in 0..<4 { hi = hi << 16 | UInt64(words[i]) }
+        for i in 4..<8 { lo = lo << 16 | UInt64(words[i]) }
+        return .v6(hi, lo)
+    }
+}
+
+extension IPAddress: CustomStringConvertible {
+    public var description: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        appendText(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the textual form: dotted quad, or IPv6 as `inet_ntop` writes it
+    /// (longest run of two or more zero groups compressed, embedded IPv4 for
+    /// `::ffff:a.b.c.d` and `::a.b.c.d`).
+    public func appendText(to out: inout [UInt8]) {
+        switch self {
+        case .v4(let a):
+            appendIPv4(a, to: &out)
+        case .v6(let hi, let lo):
+            var words = [UInt16](repeating: 0, count: 8)
+            for i in 0..<4 { words[i] = UInt16(truncatingIfNeeded: hi >> UInt64(48 - 16 * i)) }
+            for i in 0..<4 { words[4 + i] = UInt16(truncatingIfNeeded: lo >> UInt64(48 - 16 * i)) }
+            var bestBase = -1, bestLen = 0, curBase = -1, curLen = 0
+            for i in 0..<8 {
+                if words[i] == 0 {
+                    if curBase == -1 { curBase = i; curLen = 1 } else { curLen += 1 }
+                } else if curBase != -1 {
+                    if bestBase == -1 || curLen > bestLen { bestBase = curBase; bestLen = curLen }
+                    curBase = -1
+                }
+            }
+            if curBase != -1, bestBase == -1 || curLen > bestLen { bestBase = curBase; bestLen = curLen }
+            if bestBase != -1, bestLen < 2 { bestBase = -1 }
+            var i = 0
+            while i < 8 {
+                if bestBase != -1, i >= bestBase, i < bestBase + bestLen {
+                    if i == bestBase { out.append(UInt8(ascii: ":")) }
+                    i += 1
+                    continue
+                }
+                if i != 0 { out.append(UInt8(ascii: ":")) }
+                if i == 6, bestBase == 0, bestLen == 6 || (bestLen == 5 && words[5] == 0xFFFF) {
+                    appendIPv4(UInt32(truncatingIfNeeded: lo), to: &out)
+                    return
+                }
+                appendHex(words[i], to: &out)
+                i += 1
+            }
+            if bestBase != -1, bestBase + bestLen == 8 { out.append(UInt8(ascii: ":")) }
+        }
+    }
+}
+
+extension IPAddress {
+    /// The text bgpdump writes (its fmt_ipv6): like `inet_ntop`, except that
+    /// the longest run of zero groups is compressed even when it is a single
+    /// group, and any address with 96 leading zero bits and a value above 1
+    /// is written `::a.b.c.d`.
+    public func appendBGPDumpText(to out: inout [UInt8]) {
+        guard case .v6(let hi, let lo) = self else { appendText(to: &out); return }
+        let mapped = hi == 0 && (lo >> 32) == 0xFFFF
+        let compat = hi == 0 && (lo >> 32) == 0 && (lo & 0xFFFF_FFFF) > 1
+        if mapped || compat {
+            out.append(contentsOf: mapped ? Array("::ffff:".utf8) : Array("::".utf8))
+            appendIPv4(UInt32(truncatingIfNeeded: lo), to: &out)
+            return
+        }
+        var words = [UInt16](repeating: 0, count: 8)
+        for i in 0..<4 { words[i] = UInt16(truncatingIfNeeded: hi >> UInt64(48 - 16 * i)) }
+        for i in 0..<4 { words[4 + i] = UInt16(truncatingIfNeeded: lo >> UInt64(48 - 16 * i)) }
+        var run = [Int](repeating: 0, count: 8)
+        var j = 0
+        for i in stride(from: 7, through: 0, by: -1) {
+            j = words[i] == 0 ? j + 1 : 0
+            run[i] = j
+        }
+        var best = -1, bestLen = 0
+        for i in 0..<8 where run[i] > bestLen { best = i; bestLen = run[i] }
+        var i = 0
+        while i < 8 {
+            if i == best {
+                if i == 0 { out.append(UInt8(ascii: ":")) }
+                out.append(UInt8(ascii: ":"))
+                i += bestLen
+                continue
+            }
+            appendHex(words[i], to: &out)
+            if i != 7 { out.append(UInt8(ascii: ":")) }
+            i += 1
+        }
+    }
+}
+
+@inline(__always)
+func appendIPv4(_ a: UInt32, to out: inout [UInt8]) {
+    appendDecimal(UInt32(a >> 24), to: &out); out.append(UInt8(ascii: "."))
+    appendDecimal(UInt32((a >> 16) & 0xFF), to: &out); out.append(UInt8(ascii: "."))
+    appendDecimal(UInt32((a >> 8) & 0xFF), to: &out); out.append(UInt8(ascii: "."))
+    appendDecimal(UInt32(a & 0xFF), to: &out)
+}
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+@inline(__always)
+func appendHex(_ w: UInt16, to out: inout [UInt8]) {
+    var started = false
+    for shift in stride(from: 12, through: 0, by: -4) {
+        let nibble = Int((w >> UInt16(shift)) & 0xF)
+        if nibble != 0 || started || shift == 0 {
+            out.append(hexDigits[nibble]); started = true
+        }
+    }
+}
+
+/// Appends the decimal digits of `value` without creating a String.
+@inline(__always)
+public func appendDecimal<T: BinaryInteger>(_ value: T, to out: inout [UInt8]) {
+    if value < 0 {
+        out.append(UInt8(ascii: "-"))
+        appendDecimal(UInt64(value.magnitude), to: &out)
+        return
+    }
+    var v = UInt64(value)
+    if v < 10 { out.append(UInt8(truncatingIfNeeded: v) &+ 48); return }
+    var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+              UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var n = 0
+    withUnsafeMutableBytes(of: &tmp) { buf in
+        while v > 0 { buf[n] = UInt8(truncatingIfNeeded: v % 10) &+ 48; v /= 10; n += 1 }
+        var i = n - 1
+        while i >= 0 { out.append(buf[i]); i -= 1 }
+    }
+}

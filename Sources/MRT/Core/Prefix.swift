@@ -1,0 +1,63 @@
+/// An IP prefix. The address never has bits set past `length`.
+public struct Prefix: Hashable, Sendable, Comparable {
+    public let address: IPAddress
+    public let length: UInt8
+
+    /// Creates a prefix, clearing address bits past `length`.
+    /// Returns nil when `length` is longer than the address family allows.
+    public init?(address: IPAddress, length: UInt8) {
+        guard length <= address.maxPrefixLength else { return nil }
+        self.address = address.masked(to: length)
+        self.length = length
+    }
+
+    /// Parses `a.b.c.d/n` or `x:y::/n`; a bare address is a host prefix.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2, let address = IPAddress(parts[0]) else { return nil }
+        let length: UInt8
+        if parts.count == 2 {
+            guard let l = UInt8(parts[1]) else { return nil }
+            length = l
+        } else {
+            length = address.maxPrefixLength
+        }
+        self.init(address: address, length: length)
+    }
+
+    /// For callers that have already checked `length` against the family.
+    @inline(__always)
+    init(validLength length: UInt8, address: IPAddress) {
+        self.address = address.masked(to: length)
+        self.length = length
+    }
+
+    public var isIPv4: Bool { address.isIPv4 }
+
+    /// True when `other` is this prefix or a more-specific of it.
+    public func contains(_ other: Prefix) -> Bool {
+        guard other.length >= length, other.address.isIPv4 == address.isIPv4 else { return false }
+        return other.address.masked(to: length) == address
+    }
+
+    /// True when the two prefixes overlap (one covers the other).
+    public func overlaps(_ other: Prefix) -> Bool { contains(other) || other.contains(self) }
+
+    public static func < (lhs: Prefix, rhs: Prefix) -> Bool {
+        lhs.address == rhs.address ? lhs.length < rhs.length : lhs.address < rhs.address
+    }
+}
+
+extension Prefix: CustomStringConvertible {
+    public var description: String {
+        var out: [UInt8] = []
+        appendText(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func appendText(to out: inout [UInt8]) {
+        address.appendText(to: &out)
+        out.append(UInt8(ascii: "/"))
+        appendDecimal(length, to: &out)
+    }
+}

@@ -1,0 +1,156 @@
+/// Where MRT bytes come from: a file, a decompressor, stdin, memory.
+public protocol MRTByteSource {
+    /// Fills `buffer` with up to `buffer.count` bytes and returns how many it
+    /// wrote; 0 means the end of the data. Throws (an `MRTError` with code
+    /// `.decompression` or `.io`) on damage, after every good byte before the
+    /// damage has been returned by earlier calls.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A byte source over bytes already in memory.
+public struct MemoryByteSource: MRTByteSource {
+    let data: [UInt8]
+    var position = 0
+    public init(_ data: [UInt8]) { self.data = data }
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, data.count - position)
+        if n <= 0 { return 0 }
+        data.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + position, byteCount: n)
+        }
+        position += n
+        return n
+    }
+}
+
+/// One framed record: its header, its body bytes (borrowed, valid only inside
+/// the callback that receives it) and its offset in the stream.
+public struct RawRecordView {
+    public let header: MRTCommonHeader
+    /// Offset of the record's first header byte in the decompressed stream.
+    public let offset: Int
+    /// The body, exactly `header.length` bytes.
+    public let body: UnsafeRawBufferPointer
+    /// Offset of the body's first byte.
+    public var bodyOffset: Int { offset + header.wireHeaderLength }
+}
+
+/// Frames MRT records from a byte source: an explicit two-state machine
+/// (waiting for a header / waiting for a body of n bytes) over one growable
+/// buffer. Bytes are never copied per record; bodies are lent to a callback.
+/// Leftover bytes at the end of input are an error, not silence.
+public struct MRTRecordReader<Source: MRTByteSource> {
+    /// Records longer than this are refused before anything is allocated for them.
+    public static var maxRecordLength: Int { 16 << 20 }
+
+    var source: Source
+    var buffer: [UInt8]
+    var start = 0          // first unconsumed byte in buffer
+    var end = 0            // one past the last valid byte in buffer
+    var streamOffset = 0   // stream offset of buffer[start]
+    var sourceDone = false
+    var failed = false
+    public private(set) var recordsRead = 0
+
+    public init(source: Source, chunkSize: Int = 1 << 20) {
+        self.source = source
+        self.buffer = [UInt8](repeating: 0, count: max(chunkSize, 64))
+    }
+
+    /// Offset in the stream of the next unread byte.
+    public var offset: Int { streamOffset }
+
+    /// Ensures at least `count` bytes are buffered; false at the end of input.
+    mutating func fill(_ count: Int) throws -> Bool {
+        while end - start < count {
+            if sourceDone { return false }
+            if buffer.count - start < count || end == buffer.count {
+                let live = end - start
+                if start > 0 {
+                    buffer.withUnsafeMutableBytes { b in
+                        if live > 0 { b.baseAddress!.copyMemory(from: b.baseAddress! + start, byteCount: live) }
+                    }
+                    start = 0
+                    end = live
+                }
+                if buffer.count < count || end == buffer.count {
+                    let grown = max(count, buffer.count * 2)
+                    buffer.append(contentsOf: repeatElement(0, count: grown - buffer.count))
+                }
+            }
+            let n = try buffer.withUnsafeMutableBytes { b in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: b[end...]))
+            }
+            if n == 0 { sourceDone = true } else { end += n }
+        }
+        return true
+    }
+
+    /// Reads the next record and lends it to `body`. Returns nil at a clean end
+    /// of input. Throws an `MRTError` for a truncated or oversized record or a
+    /// damaged source; after a throw the reader returns nil.
+    public mutating func next<R>(_ body: (RawRecordView) -> R) throws -> R? {
+        if failed { return nil }
+        do {
+            guard try fill(12) else {
+                if end - start > 0 {
+                    failed = true
+                    throw MRTError(.truncatedHeader, offset: streamOffset,
+                                   "the data ends inside an MRT header (\(end - start) of 12 bytes present)")
+                }
+                return nil
+            }
+            var header = buffer.withUnsafeBytes { b -> MRTCommonHeader in
+                var r = ByteReader(UnsafeRawBufferPointer(rebasing: b[start..<(start + 12)]))
+                return MRTCommonHeader(timestamp: r.readUInt32() ?? 0, type: MRTType(rawValue: r.readUInt16() ?? 0),
+                                       subtype: r.readUInt16() ?? 0, length: r.readUInt32() ?? 0)
+            }
+            guard let wireLength = Int(exactly: header.length), wireLength <= Self.maxRecordLength else {
+                failed = true
+                throw MRTError(.recordTooLarge, offset: streamOffset, record: header.recordName,
+                               "record length \(header.length) exceeds the \(Self.maxRecordLength)-byte limit (damaged header?)")
+            }
+            var headerLength = 12
+            if header.type.hasExtendedTimestamp {
+                guard wireLength >= 4 else {
+                    failed = true
+                    throw MRTError(.badLength, offset: streamOffset, record: header.recordName,
+                                   "extended-timestamp record length \(wireLength) is shorter than its 4-byte microsecond field")
+                }
+                headerLength = 16
+            }
+            guard try fill(12 + wireLength) else {
+                failed = true
+                throw MRTError(.truncatedRecord, offset: streamOffset, record: header.recordName,
+                               "the data ends inside a record: \(12 + wireLength) bytes declared, \(end - start) present")
+            }
+            if headerLength == 16 {
+                header.microseconds = buffer.withUnsafeBytes { b in
+                    var r = ByteReader(UnsafeRawBufferPointer(rebasing: b[(start + 12)..<(start + 16)]))
+                    return r.readUInt32() ?? 0
+                }
+                header.length = UInt32(wireLength - 4)
+            }
+            let recordOffset = streamOffset
+            let total = 12 + wireLength
+            let bodyStart = start + headerLength
+            let result = buffer.withUnsafeBytes { b in
+                body(RawRecordView(header: header, offset: recordOffset,
+                                       body: UnsafeRawBufferPointer(rebasing: b[bodyStart..<(start + total)])))
+            }
+            start += total
+            streamOffset += total
+            recordsRead += 1
+            return result
+        } catch var e as MRTError {
+            failed = true
+            if (e.code == .decompression || e.code == .io) && end - start > 0 {
+                e.detail += "; \(end - start) bytes of an incomplete record at stream offset \(streamOffset) were dropped"
+            }
+            throw e
+        } catch {
+            failed = true
+            throw MRTError(.io, offset: streamOffset, "\(error)")
+        }
+    }
+}

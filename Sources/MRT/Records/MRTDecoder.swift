@@ -1,0 +1,234 @@
+/// Decodes framed MRT records into values. Holds the one piece of state MRT
+/// needs across records: the last PEER_INDEX_TABLE.
+public struct MRTDecoder: Sendable {
+    /// When set, attributes are decoded only for records and messages with a
+    /// prefix the filter wants; the others still yield their prefixes.
+    public var attributeFilter: AttributeFilter?
+    public private(set) var peerIndexTable: PeerIndexTable?
+    /// Records of types or subtypes that are not decoded, by "TYPE/SUBTYPE".
+    public private(set) var unsupportedCounts: [String: Int] = [:]
+
+    public init(attributeFilter: AttributeFilter? = nil) {
+        self.attributeFilter = attributeFilter
+    }
+
+    /// Decodes one framed record. A decoding error concerns this record only;
+    /// the caller reports it and goes on with the next record.
+    public mutating func decode(_ view: RawRecordView) -> Result<MRTRecord, MRTError> {
+        let h = view.header
+        var r = ByteReader(view.body, baseOffset: view.bodyOffset)
+        let name = h.recordName
+        var problems: [MRTError] = []
+        do throws(MRTError) {
+            let body: MRTRecordBody
+            switch h.type {
+            case .tableDump:
+                body = try decodeTableDump(&r, header: h, record: name, problems: &problems)
+            case .tableDumpV2:
+                body = try decodeTableDumpV2(&r, header: h, record: name, problems: &problems)
+            case .bgp4mp, .bgp4mpET:
+                body = try decodeBGP4MP(&r, header: h, record: name, problems: &problems)
+            default:
+                body = .unsupported(name)
+            }
+            if case .unsupported(let what) = body { unsupportedCounts[what, default: 0] += 1 }
+            return .success(MRTRecord(header: h, offset: view.offset, body: body, problems: problems))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: TABLE_DUMP
+
+    func decodeTableDump(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
+        let afi: AFI
+        switch h.subtype {
+        case TableDumpSubtype.afiIPv4: afi = .ipv4
+        case TableDumpSubtype.afiIPv6: afi = .ipv6
+        default: return .unsupported(record)
+        }
+        let at = r.offset
+        guard let view = r.readUInt16(), let seq = r.readUInt16(),
+              let addr = afi == .ipv4 ? r.readIPv4() : r.readIPv6(),
+              let plen = r.readUInt8(), let status = r.readUInt8(), let orig = r.readUInt32(),
+              let peerIP = afi == .ipv4 ? r.readIPv4() : r.readIPv6(),
+              let peerAS = r.readUInt16(), let alen = r.readUInt16() else {
+            throw MRTError.short("TABLE_DUMP entry", at: at, record: record)
+        }
+        guard let prefix = Prefix(address: addr, length: plen) else {
+            throw MRTError(.badPrefixLength, offset: at + 4 + (afi == .ipv4 ? 4 : 16), record: record,
+                           "prefix length \(plen) exceeds \(afi == .ipv4 ? 32 : 128)")
+        }
+        let aat = r.offset - 2
+        guard let block = r.readSlice(Int(alen)) else {
+            throw MRTError(.attributeOverrun, offset: aat, record: record, "attribute length \(alen) runs past the record (\(r.remaining) bytes remain)")
+        }
+        var attrs: PathAttributes? = nil
+        if attributeFilter?(prefix) ?? true {
+            attrs = try PathAttributes.decode(block, context: AttributeContext(asnLength: 2, addPath: false, inRIB: true, record: record), full: true, problems: &problems)
+        }
+        try expectEnd(r, record: record)
+        return .tableDump(TableDumpEntry(viewNumber: view, sequence: seq, prefix: prefix, status: status, originatedTime: orig,
+                                         peerIP: peerIP, peerASN: UInt32(peerAS), attributes: attrs))
+    }
+
+    // MARK: TABLE_DUMP_V2
+
+    mutating func decodeTableDumpV2(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
+        typealias S = TableDumpV2Subtype
+        switch h.subtype {
+        case S.peerIndexTable:
+            let table = try decodePeerIndexTable(&r, record: record)
+            peerIndexTable = table
+            return .peerIndexTable(table)
+        case S.ribIPv4Unicast, S.ribIPv4Multicast, S.ribIPv6Unicast, S.ribIPv6Multicast,
+             S.ribIPv4UnicastAddPath, S.ribIPv4MulticastAddPath, S.ribIPv6UnicastAddPath, S.ribIPv6MulticastAddPath:
+            let addPath = h.subtype >= 8
+            let base = addPath ? h.subtype - 6 : h.subtype
+            let afi: AFI = (base == S.ribIPv4Unicast || base == S.ribIPv4Multicast) ? .ipv4 : .ipv6
+            let safi: SAFI = (base == S.ribIPv4Unicast || base == S.ribIPv6Unicast) ? .unicast : .multicast
+            let at = r.offset
+            guard let seq = r.readUInt32() else { throw MRTError.short("RIB sequence number", at: at, record: record) }
+            let prefix = try NLRI.readPrefix(&r, afi: afi, record: record)
+            return .rib(try decodeRIBEntries(&r, sequence: seq, afi: afi, safi: safi, prefix: prefix, addPath: addPath, record: record, problems: &problems))
+        case S.ribGeneric, S.ribGenericAddPath:
+            let addPath = h.subtype == S.ribGenericAddPath
+            let at = r.offset
+            guard let seq = r.readUInt32(), let afiRaw = r.readUInt16(), let safiRaw = r.readUInt8() else {
+                throw MRTError.short("RIB_GENERIC header", at: at, record: record)
+            }
+            let afi = AFI(rawValue: afiRaw), safi = SAFI(rawValue: safiRaw)
+            guard (afi == .ipv4 || afi == .ipv6) && safi.isPrefixList else {
+                return .unsupported("\(record) AFI \(afiRaw) SAFI \(safiRaw)")
+            }
+            let prefix = try NLRI.readPrefix(&r, afi: afi, record: record)
+            return .rib(try decodeRIBEntries(&r, sequence: seq, afi: afi, safi: safi, prefix: prefix, addPath: addPath, record: record, problems: &problems))
+        default:
+            return .unsupported(record)
+        }
+    }
+
+    func decodePeerIndexTable(_ r: inout ByteReader, record: String) throws(MRTError) -> PeerIndexTable {
+        let at = r.offset
+        guard let id = r.readIPv4(), let nameLen = r.readUInt16(), let nameBytes = r.readBytes(Int(nameLen)),
+              let count = r.readUInt16() else {
+            throw MRTError.short("PEER_INDEX_TABLE header", at: at, record: record)
+        }
+        // Each peer takes at least 1 + 4 + 4 + 2 bytes: refuse counts the body cannot hold.
+        guard Int(count) * 11 <= r.remaining else {
+            throw MRTError(.badLength, offset: r.offset - 2, record: record,
+                           "peer count \(count) needs at least \(Int(count) * 11) bytes, \(r.remaining) remain")
+        }
+        var peers: [PeerEntry] = []
+        peers.reserveCapacity(Int(count))
+        for i in 0..<Int(count) {
+            let pat = r.offset
+            guard let type = r.readUInt8(), let bgpID = r.readIPv4(),
+                  let ip = type & 1 != 0 ? r.readIPv6() : r.readIPv4(),
+                  let asn = type & 2 != 0 ? r.readUInt32() : r.readUInt16().map(UInt32.init) else {
+                throw MRTError.short("peer entry \(i)", at: pat, record: record)
+            }
+            peers.append(PeerEntry(peerType: type, bgpID: bgpID, ip: ip, asn: asn))
+        }
+        try expectEnd(r, record: record)
+        return PeerIndexTable(collectorBGPID: id, viewName: String(decoding: nameBytes, as: UTF8.self), peers: peers)
+    }
+
+    func decodeRIBEntries(_ r: inout ByteReader, sequence: UInt32, afi: AFI, safi: SAFI, prefix: Prefix,
+                          addPath: Bool, record: String, problems: inout [MRTError]) throws(MRTError) -> RIBRecord {
+        guard let table = peerIndexTable else {
+            throw MRTError(.missingPeerIndexTable, offset: r.offset, record: record, "RIB record before any PEER_INDEX_TABLE")
+        }
+        let cat = r.offset
+        guard let count = r.readUInt16() else { throw MRTError.short("RIB entry count", at: cat, record: record) }
+        let minEntry = addPath ? 12 : 8
+        guard Int(count) * minEntry <= r.remaining else {
+            throw MRTError(.badLength, offset: cat, record: record,
+                           "entry count \(count) needs at least \(Int(count) * minEntry) bytes, \(r.remaining) remain")
+        }
+        let wanted = attributeFilter?(prefix) ?? true
+        let context = AttributeContext(asnLength: 4, addPath: false, inRIB: true, record: record)
+        var entries: [RIBEntry] = []
+        entries.reserveCapacity(Int(count))
+        for i in 0..<Int(count) {
+            let eat = r.offset
+            guard let peerIndex = r.readUInt16(), let orig = r.readUInt32() else {
+                throw MRTError.short("RIB entry \(i)", at: eat, record: record)
+            }
+            var pathID: UInt32? = nil
+            if addPath {
+                guard let id = r.readUInt32() else { throw MRTError.short("RIB entry \(i) path identifier", at: eat, record: record) }
+                pathID = id
+            }
+            guard let alen = r.readUInt16() else { throw MRTError.short("RIB entry \(i) attribute length", at: eat, record: record) }
+            guard let block = r.readSlice(Int(alen)) else {
+                throw MRTError(.attributeOverrun, offset: eat, record: record,
+                               "RIB entry \(i) attribute length \(alen) runs past the record (\(r.remaining) bytes remain)")
+            }
+            guard Int(peerIndex) < table.peers.count else {
+                throw MRTError(.badPeerIndex, offset: eat, record: record,
+                               "RIB entry \(i) names peer \(peerIndex), the PEER_INDEX_TABLE has \(table.peers.count)")
+            }
+            let attrs = wanted ? try PathAttributes.decode(block, context: context, full: true, problems: &problems) : nil
+            entries.append(RIBEntry(peerIndex: peerIndex, peer: table.peers[Int(peerIndex)], originatedTime: orig,
+                                    pathID: pathID, attributes: attrs))
+        }
+        try expectEnd(r, record: record)
+        return RIBRecord(sequence: sequence, afi: afi, safi: safi, prefix: prefix, addPath: addPath, entries: entries)
+    }
+
+    // MARK: BGP4MP
+
+    func decodeBGP4MP(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
+        typealias S = BGP4MPSubtype
+        let at = r.offset
+        switch h.subtype {
+        case S.stateChange, S.stateChangeAS4:
+            let as4 = h.subtype == S.stateChangeAS4
+            let (peerAS, localAS, ifIndex, afi, peerIP, localIP) = try readBGP4MPPeers(&r, as4: as4, record: record)
+            guard let old = r.readUInt16(), let new = r.readUInt16() else { throw MRTError.short("STATE_CHANGE states", at: at, record: record) }
+            try expectEnd(r, record: record)
+            return .stateChange(BGP4MPStateChange(peerASN: peerAS, localASN: localAS, interfaceIndex: ifIndex, afi: afi,
+                                                  peerIP: peerIP, localIP: localIP, oldState: old, newState: new))
+        case S.message, S.messageAS4, S.messageLocal, S.messageAS4Local,
+             S.messageAddPath, S.messageAS4AddPath, S.messageLocalAddPath, S.messageAS4LocalAddPath:
+            let as4 = [S.messageAS4, S.messageAS4Local, S.messageAS4AddPath, S.messageAS4LocalAddPath].contains(h.subtype)
+            let local = [S.messageLocal, S.messageAS4Local, S.messageLocalAddPath, S.messageAS4LocalAddPath].contains(h.subtype)
+            let addPath = h.subtype >= S.messageAddPath
+            let (peerAS, localAS, ifIndex, afi, peerIP, localIP) = try readBGP4MPPeers(&r, as4: as4, record: record)
+            let message = try BGPMessageDecoder.decode(&r, asnLength: as4 ? 4 : 2, addPath: addPath, record: record,
+                                                       filter: attributeFilter, problems: &problems)
+            return .message(BGP4MPMessage(peerASN: peerAS, localASN: localAS, interfaceIndex: ifIndex, afi: afi,
+                                          peerIP: peerIP, localIP: localIP, isAS4: as4, isLocal: local, isAddPath: addPath,
+                                          message: message))
+        default:
+            return .unsupported(record)
+        }
+    }
+
+    func readBGP4MPPeers(_ r: inout ByteReader, as4: Bool, record: String) throws(MRTError)
+        -> (UInt32, UInt32, UInt16, AFI, IPAddress, IPAddress) {
+        let at = r.offset
+        guard let peerAS = as4 ? r.readUInt32() : r.readUInt16().map(UInt32.init),
+              let localAS = as4 ? r.readUInt32() : r.readUInt16().map(UInt32.init),
+              let ifIndex = r.readUInt16(), let afiRaw = r.readUInt16() else {
+            throw MRTError.short("BGP4MP peer header", at: at, record: record)
+        }
+        let afi = AFI(rawValue: afiRaw)
+        let peerIP: IPAddress?, localIP: IPAddress?
+        switch afi {
+        case .ipv4: peerIP = r.readIPv4(); localIP = r.readIPv4()
+        case .ipv6: peerIP = r.readIPv6(); localIP = r.readIPv6()
+        default:
+            throw MRTError(.badAFI, offset: at + (as4 ? 10 : 6), record: record, "peer address family \(afiRaw) is neither 1 (IPv4) nor 2 (IPv6)")
+        }
+        guard let p = peerIP, let l = localIP else { throw MRTError.short("BGP4MP peer addresses", at: at, record: record) }
+        return (peerAS, localAS, ifIndex, afi, p, l)
+    }
+
+    func expectEnd(_ r: ByteReader, record: String) throws(MRTError) {
+        guard r.isAtEnd else {
+            throw MRTError(.trailingBytes, offset: r.offset, record: record, "\(r.remaining) bytes left over after the record's content")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// MRT record type (RFC 6396 §4). Unknown codes are kept as data.
+public struct MRTType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let ospfV2 = MRTType(rawValue: 11)
+    public static let tableDump = MRTType(rawValue: 12)
+    public static let tableDumpV2 = MRTType(rawValue: 13)
+    public static let bgp4mp = MRTType(rawValue: 16)
+    public static let bgp4mpET = MRTType(rawValue: 17)
+    public static let isis = MRTType(rawValue: 32)
+    public static let isisET = MRTType(rawValue: 33)
+    public static let ospfV3 = MRTType(rawValue: 48)
+    public static let ospfV3ET = MRTType(rawValue: 49)
+
+    /// True for the types whose header carries a microsecond field.
+    public var hasExtendedTimestamp: Bool { self == .bgp4mpET || self == .isisET || self == .ospfV3ET }
+
+    public var description: String {
+        switch self {
+        case .ospfV2: return "OSPFv2"
+        case .tableDump: return "TABLE_DUMP"
+        case .tableDumpV2: return "TABLE_DUMP_V2"
+        case .bgp4mp: return "BGP4MP"
+        case .bgp4mpET: return "BGP4MP_ET"
+        case .isis: return "ISIS"
+        case .isisET: return "ISIS_ET"
+        case .ospfV3: return "OSPFv3"
+        case .ospfV3ET: return "OSPFv3_ET"
+        default: return "TYPE_\(rawValue)"
+        }
+    }
+}
+
+/// TABLE_DUMP_V2 subtypes (RFC 6396 §4.3, RFC 8050).
+public enum TableDumpV2Subtype {
+    public static let peerIndexTable: UInt16 = 1
+    public static let ribIPv4Unicast: UInt16 = 2
+    public static let ribIPv4Multicast: UInt16 = 3
+    public static let ribIPv6Unicast: UInt16 = 4
+    public static let ribIPv6Multicast: UInt16 = 5
+    public static let ribGeneric: UInt16 = 6
+    public static let geoPeerTable: UInt16 = 7
+    public static let ribIPv4UnicastAddPath: UInt16 = 8
+    public static let ribIPv4MulticastAddPath: UInt16 = 9
+    public static let ribIPv6UnicastAddPath: UInt16 = 10
+    public static let ribIPv6MulticastAddPath: UInt16 = 11
+    public static let ribGenericAddPath: UInt16 = 12
+
+    public static func name(_ s: UInt16) -> String {
+        switch s {
+        case 1: return "PEER_INDEX_TABLE"
+        case 2: return "RIB_IPV4_UNICAST"
+        case 3: return "RIB_IPV4_MULTICAST"
+        case 4: return "RIB_IPV6_UNICAST"
+        case 5: return "RIB_IPV6_MULTICAST"
+        case 6: return "RIB_GENERIC"
+        case 7: return "GEO_PEER_TABLE"
+        case 8: return "RIB_IPV4_UNICAST_ADDPATH"
+        case 9: return "RIB_IPV4_MULTICAST_ADDPATH"
+        case 10: return "RIB_IPV6_UNICAST_ADDPATH"
+        case 11: return "RIB_IPV6_MULTICAST_ADDPATH"
+        case 12: return "RIB_GENERIC_ADDPATH"
+        default: return "SUBTYPE_\(s)"
+        }
+    }
+}
+
+/// BGP4MP and BGP4MP_ET subtypes (RFC 6396 §4.4, RFC 8050).
+public enum BGP4MPSubtype {
+    public static let stateChange: UInt16 = 0
+    public static let message: UInt16 = 1
+    public static let entry: UInt16 = 2
+    public static let snapshot: UInt16 = 3
+    public static let messageAS4: UInt16 = 4
+    public static let stateChangeAS4: UInt16 = 5
+    public static let messageLocal: UInt16 = 6
+    public static let messageAS4Local: UInt16 = 7
+    public static let messageAddPath: UInt16 = 8
+    public static let messageAS4AddPath: UInt16 = 9
+    public static let messageLocalAddPath: UInt16 = 10
+    public static let messageAS4LocalAddPath: UInt16 = 11
+
+    public static func name(_ s: UInt16) -> String {
+        switch s {
+        case 0: return "STATE_CHANGE"
+        case 1: return "MESSAGE"
+        case 2: return "ENTRY"
+        case 3: return "SNAPSHOT"
+        case 4: return "MESSAGE_AS4"
+        case 5: return "STATE_CHANGE_AS4"
+        case 6: return "MESSAGE_LOCAL"
+        case 7: return "MESSAGE_AS4_LOCAL"
+        case 8: return "MESSAGE_ADDPATH"
+        case 9: return "MESSAGE_AS4_ADDPATH"
+        case 10: return "MESSAGE_LOCAL_ADDPATH"
+        case 11: return "MESSAGE_AS4_LOCAL_ADDPATH"
+        default: return "SUBTYPE_\(s)"
+        }
+    }
+}
+
+/// TABLE_DUMP (v1) subtypes: the AFI of the entry.
+public enum TableDumpSubtype {
+    public static let afiIPv4: UInt16 = 1
+    public static let afiIPv6: UInt16 = 2
+}
+
+/// The MRT common header (RFC 6396 §2, §3 for the extended-timestamp form).
+public struct MRTCommonHeader: Hashable, Sendable {
+    public var timestamp: UInt32
+    public var type: MRTType
+    public var subtype: UInt16
+    /// Length of the body that follows the header (for ET types, without the
+    /// microsecond field, which the wire length includes).
+    public var length: UInt32
+    /// Microseconds for extended-timestamp types, else 0.
+    public var microseconds: UInt32
+
+    public init(timestamp: UInt32, type: MRTType, subtype: UInt16, length: UInt32, microseconds: UInt32 = 0) {
+        self.timestamp = timestamp
+        self.type = type
+        self.subtype = subtype
+        self.length = length
+        self.microseconds = microseconds
+    }
+
+    /// "TYPE/SUBTYPE", for messages.
+    public var recordName: String {
+        switch type {
+        case .tableDumpV2: return "\(type)/\(TableDumpV2Subtype.name(subtype))"
+        case .bgp4mp, .bgp4mpET: return "\(type)/\(BGP4MPSubtype.name(subtype))"
+        case .tableDump: return subtype == 2 ? "TABLE_DUMP/AFI_IPv6" : subtype == 1 ? "TABLE_DUMP/AFI_IPv4" : "TABLE_DUMP/SUBTYPE_\(subtype)"
+        default: return "\(type)/\(subtype)"
+        }
+    }
+
+    /// Size of the header on the wire.
+    public var wireHeaderLength: Int { type.hasExtendedTimestamp ? 16 : 12 }
+}

@@ -1,0 +1,131 @@
+/// Writes elements as `bgpdump -m` lines, byte for byte:
+/// `TYPE|TIME|A/B|PEER_IP|PEER_AS|PREFIX|[PATH_ID|]AS_PATH|ORIGIN|NEXT_HOP|LOCAL_PREF|MED|COMMUNITIES|AG/NAG|AGGREGATOR|`,
+/// `TYPE|TIME|W|PEER_IP|PEER_AS|PREFIX[|PATH_ID]` and
+/// `TYPE|TIME|STATE|PEER_IP|PEER_AS|OLD|NEW`.
+/// The deliberate differences from bgpdump are listed in docs/formats.md.
+public enum BGPDumpFormatter {
+    /// bgpdump keeps AS paths in an 8000-byte buffer and cuts them past 7900.
+    public static let asPathLimit = 7900
+
+    /// The first column.
+    public static func label(_ e: BGPElement) -> String {
+        switch e.recordType {
+        case .tableDump: return "TABLE_DUMP"
+        case .tableDumpV2: return e.isAddPath ? "TABLE_DUMP2_AP" : "TABLE_DUMP2"
+        default:
+            var s = e.recordType == .bgp4mpET ? "BGP4MP_ET" : "BGP4MP"
+            if e.kind == .state { return s }
+            if e.isLocal { s += "_LOCAL" }
+            if e.isAddPath { s += "_AP" }
+            return s
+        }
+    }
+
+    /// Appends one line (with its newline) for `e`. An announcement or RIB
+    /// entry whose attributes were not decoded is written with empty
+    /// attribute columns.
+    public static func append(_ e: BGPElement, to out: inout [UInt8]) {
+        out.append(contentsOf: label(e).utf8)
+        out.append(pipe)
+        appendDecimal(e.timestamp, to: &out)
+        if e.recordType == .bgp4mpET {
+            out.append(UInt8(ascii: "."))
+            let us = e.microseconds
+            var digits: [UInt8] = []
+            appendDecimal(us, to: &digits)
+            if digits.count < 6 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 6 - digits.count)) }
+            out.append(contentsOf: digits)
+        }
+        out.append(pipe)
+        out.append(contentsOf: e.kind.description.utf8)
+        out.append(pipe)
+        e.peerIP.appendBGPDumpText(to: &out)
+        out.append(pipe)
+        appendDecimal(e.peerASN, to: &out)
+        out.append(pipe)
+        switch e.kind {
+        case .state:
+            appendDecimal(e.oldState, to: &out)
+            out.append(pipe)
+            appendDecimal(e.newState, to: &out)
+            out.append(newline)
+            return
+        case .withdraw:
+            appendPrefix(e.prefix, to: &out)
+            if e.isAddPath, let id = e.pathID {
+                out.append(pipe)
+                appendDecimal(id, to: &out)
+            }
+            out.append(newline)
+            return
+        case .announce, .rib:
+            break
+        }
+        appendPrefix(e.prefix, to: &out)
+        out.append(pipe)
+        if e.isAddPath, let id = e.pathID {
+            appendDecimal(id, to: &out)
+            out.append(pipe)
+        }
+        let a = e.attributes
+        a?.effectiveASPath?.appendText(to: &out, limit: asPathLimit)
+        out.append(pipe)
+        out.append(contentsOf: (a?.origin ?? .incomplete).description.utf8)
+        out.append(pipe)
+        if let nh = e.nextHop {
+            nh.appendBGPDumpText(to: &out)
+        } else if e.fromMultiprotocol {
+            out.append(contentsOf: (e.prefix?.isIPv4 ?? true) ? Array("0.0.0.0".utf8) : Array("::".utf8))
+        } else {
+            out.append(contentsOf: "255.255.255.255".utf8)
+        }
+        out.append(pipe)
+        // bgpdump prints these two with %d for multiprotocol IPv4 announcements.
+        let signed = e.fromMultiprotocol && e.kind == .announce && (e.prefix?.isIPv4 ?? false)
+        appendNumber(a?.localPref ?? 0, signed: signed, to: &out)
+        out.append(pipe)
+        appendNumber(a?.multiExitDisc ?? 0, signed: signed, to: &out)
+        out.append(pipe)
+        if let cs = a?.communities {
+            var first = true
+            for c in cs {
+                if !first { out.append(UInt8(ascii: " ")) }
+                first = false
+                out.append(contentsOf: c.description.utf8)
+            }
+        }
+        out.append(pipe)
+        out.append(contentsOf: (a?.atomicAggregate ?? false) ? Array("AG".utf8) : Array("NAG".utf8))
+        out.append(pipe)
+        if let agg = a?.effectiveAggregator, agg.address != .v4(0xFFFF_FFFF) {
+            appendDecimal(agg.asn, to: &out)
+            out.append(UInt8(ascii: " "))
+            agg.address.appendBGPDumpText(to: &out)
+        }
+        out.append(pipe)
+        out.append(newline)
+    }
+
+    /// One line as a String (with its newline).
+    public static func line(_ e: BGPElement) -> String {
+        var out: [UInt8] = []
+        append(e, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func appendNumber(_ v: UInt32, signed: Bool, to out: inout [UInt8]) {
+        if signed { appendDecimal(Int32(bitPattern: v), to: &out) } else { appendDecimal(v, to: &out) }
+    }
+
+    @inline(__always)
+    static func appendPrefix(_ p: Prefix?, to out: inout [UInt8]) {
+        guard let p else { return }
+        p.address.appendBGPDumpText(to: &out)
+        out.append(UInt8(ascii: "/"))
+        appendDecimal(p.length, to: &out)
+    }
+
+    static let pipe = UInt8(ascii: "|")
+    static let newline = UInt8(ascii: "\n")
+}

@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CBZip2
+import CZlib
+import MRT
+
+/// How a file is compressed, found from its first bytes (never its name).
+public enum Compression: String, Sendable, CaseIterable {
+    case none, gzip, bzip2
+
+    /// Detects the compression from the first bytes of a file.
+    public static func detect(_ head: some Collection<UInt8>) -> Compression {
+        let b = Array(head.prefix(3))
+        if b.count >= 2, b[0] == 0x1F, b[1] == 0x8B { return .gzip }
+        if b.count >= 3, b[0] == 0x42, b[1] == 0x5A, b[2] == 0x68 { return .bzip2 }
+        return .none
+    }
+}
+
+/// A file (or standard input) read as a stream of decompressed bytes, with
+/// bounded memory. gzip members and bzip2 streams that follow one another are
+/// read as one stream, as `zcat` and `bzcat` do. Damage is reported with the
+/// compressed byte offset after every byte before it has been delivered.
+///
+/// Not `Sendable`: it owns a file descriptor and a C decompressor state.
+public final class ArchiveStream {
+    public let path: String
+    public private(set) var compression: Compression = .none
+    /// Compressed bytes consumed so far.
+    public var compressedOffset: Int { fileOffset - inAvailable }
+    /// Decompressed bytes delivered so far.
+    public private(set) var decompressedOffset = 0
+
+    private let fd: Int32
+    private let ownsFD: Bool
+    private var inBuffer: UnsafeMutableRawBufferPointer
+    private var inStart = 0
+    private var inEnd = 0
+    private var inAvailable: Int { inEnd - inStart }
+    private var fileOffset = 0
+    private var fileEOF = false
+    private var finished = false
+    private var pendingError: MRTError?
+    private var zstream: UnsafeMutablePointer<z_stream>?
+    private var bzstream: UnsafeMutablePointer<bz_stream>?
+    private var inMember = false
+    /// Compressed offset where the current member began.
+    private var memberStart = 0
+
+    /// Opens `path`; "-" is standard input.
+    public init(path: String, bufferSize: Int = 256 << 10) throws {
+        self.path = path
+        if path == "-" {
+            fd = 0
+            ownsFD = false
+        } else {
+            let f = open(path, O_RDONLY)
+            guard f >= 0 else {
+                throw MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))")
+            }
+            var st = stat()
+            if fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                close(f)
+                throw MRTError(.io, offset: 0, "is a directory")
+            }
+            fd = f
+            ownsFD = true
+        }
+        inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        try refill()
+        compression = Compression.detect(UnsafeRawBufferPointer(rebasing: inBuffer[inStart..<inEnd]))
+        switch compression {
+        case .gzip:
+            let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            z.initialize(to: z_stream())
+            // 15 + 16: a gzip wrapper is required.
+            guard inflateInit2_(z, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                z.deallocate()
+                throw MRTError(.decompression, offset: 0, "zlib could not be initialised")
+            }
+            zstream = z
+            inMember = true
+        case .bzip2:
+            let b = UnsafeMutablePointer<bz_stream>.allocate(capacity: 1)
+            b.initialize(to: bz_stream())
+            guard BZ2_bzDecompressInit(b, 0, 0) == BZ_OK else {
+                b.deallocate()
+                throw MRTError(.decompression, offset: 0, "libbz2 could not be initialised")
+            }
+            bzstream = b
+            inMember = true
+        case .none:
+            break
+        }
+    }
+
+    deinit {
+        if let z = zstream { inflateEnd(z); z.deallocate() }
+        if let b = bzstream { BZ2_bzDecompressEnd(b); b.deallocate() }
+        inBuffer.deallocate()
+        if ownsFD { close(fd) }
+    }
+
+    /// Reads more compressed input if the buffer is empty. Sets `fileEOF` at the end.
+    private func refill() throws {
+        if inStart == inEnd { inStart = 0; inEnd = 0 }
+        guard !fileEOF, inEnd < inBuffer.count else { return }
+        while true {
+            let n = Glibc.read(fd, inBuffer.baseAddress! + inEnd, inBuffer.count - inEnd)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MRTError(.io, offset: fileOffset, "read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { fileEOF = true }
+            inEnd += n
+            fileOffset += n
+            return
+        }
+    }
+
+    /// Fills `out` with decompressed bytes; 0 at the end. See `MRTByteSource`.
+    public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let e = pendingError { pendingError = nil; finished = true; throw e }
+        if finished || out.count == 0 { return 0 }
+        var produced = 0
+        do {
+            switch compression {
+            case .none: produced = try readPlain(into: out)
+            case .gzip: produced = try readGzip(into: out)
+            case .bzip2: produced = try readBzip2(into: out)
+            }
+        } catch let e as MRTError {
+            // Deliver what was decoded before the damage first.
+            if produced == 0 { finished = true; throw e }
+            pendingError = e
+        }
+        decompressedOffset += produced
+        return produced
+    }
+
+    private func readPlain(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        if inAvailable == 0 { try refill() }
+        let n = min(out.count, inAvailable)
+        if n == 0 { finished = true; return 0 }
+        out.baseAddress!.copyMemory(from: inBuffer.baseAddress! + inStart, byteCount: n)
+        inStart += n
+        return n
+    }
+
+    private func damaged(_ what: String) -> MRTError {
+        MRTError(.decompression, offset: decompressedOffset,
+                 "\(compression) stream damaged at compressed byte offset \(compressedOffset): \(what)")
+    }
+
+    /// After the end of a member/stream: decides whether another follows.
+    /// Returns true if decoding continues.
+    private func startNextMember(magic: [UInt8]) throws -> Bool {
+        if inAvailable < magic.count { try refill() }
+        if inAvailable == 0 && fileEOF { finished = true; return false }
+        // Trailing zero padding (tape blocks) is ignored, as gzip does.
+        var allZero = true
+        for i in inStart..<inEnd where inBuffer[i] != 0 { allZero = false; break }
+        if allZero {
+            inStart = inEnd
+            try refill()
+            if inAvailable == 0 && fileEOF { finished = true; return false }
+            return try startNextMember(magic: magic)
+        }
+        let head = Array(inBuffer[inStart..<min(inEnd, inStart + magic.count)])
+        guard head == Array(magic.prefix(head.count)) else {
+            finished = true
+            throw MRTError(.decompression, offset: decompressedOffset,
+                           "\(inEnd - inStart)+ bytes of trailing garbage after the \(compression) data at compressed byte offset \(compressedOffset)")
+        }
+        memberStart = compressedOffset
+        return true
+    }
+
+    private func readGzip(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let z = zstream else { return 0 }
+        z.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        z.pointee.avail_out = uInt(min(out.count, Int(UInt32.max)))
+        while z.pointee.avail_out > 0 {
+            if !inMember {
+                guard try startNextMember(magic: [0x1F, 0x8B]) else { break }
+                inflateReset(z)
+                inMember = true
+            }
+            if inAvailable == 0 {
+                try refill()
+                if inAvailable == 0 && fileEOF {
+                    finished = true
+                    let got = out.count - Int(z.pointee.avail_out)
+                    let e = damaged("the compressed data ends before the end of the gzip member (truncated file)")
+                    if got == 0 { throw e }
+                    pendingError = e
+                    return got
+                }
+            }
+            z.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: Bytef.self)
+            z.pointee.avail_in = uInt(inAvailable)
+            let before = inAvailable
+            let ret = inflate(z, Z_NO_FLUSH)
+            inStart += before - Int(z.pointee.avail_in)
+            switch ret {
+            case Z_STREAM_END:
+                inMember = false
+            case Z_OK, Z_BUF_ERROR:
+                continue
+            default:
+                let msg = z.pointee.msg.map { String(cString: $0) } ?? "zlib error \(ret)"
+                let got = out.count - Int(z.pointee.avail_out)
+                let e = damaged(msg)
+                finished = true
+                if got == 0 { throw e }
+                pendingError = e
+                return got
+            }
+        }
+        return out.count - Int(z.pointee.avail_out)
+    }
+
+    private func readBzip2(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let b = bzstream else { return 0 }
+        b.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: CChar.self)
+        b.pointee.avail_out = UInt32(min(out.count, Int(UInt32.max)))
+        while b.pointee.avail_out > 0 {
+            if !inMember {
+                guard try startNextMember(magic: [0x42, 0x5A, 0x68]) else { break }
+                BZ2_bzDecompressEnd(b)
+                let saveOut = b.pointee.next_out, saveAvail = b.pointee.avail_out
+                b.initialize(to: bz_stream())
+                guard BZ2_bzDecompressInit(b, 0, 0) == BZ_OK else { throw damaged("libbz2 could not be re-initialised") }
+                b.pointee.next_out = saveOut
+                b.pointee.avail_out = saveAvail
+                inMember = true
+            }
+            if inAvailable == 0 {
+                try refill()
+                if inAvailable == 0 && fileEOF {
+                    finished = true
+                    let got = out.count - Int(b.pointee.avail_out)
+                    let e = damaged("the compressed data ends before the end of the bzip2 stream (truncated file)")
+                    if got == 0 { throw e }
+                    pendingError = e
+                    return got
+                }
+            }
+            b.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: CChar.self)
+            b.pointee.avail_in = UInt32(inAvailable)
+            let before = inAvailable
+            let ret = BZ2_bzDecompress(b)
+            inStart += before - Int(b.pointee.avail_in)
+            switch ret {
+            case BZ_STREAM_END:
+                inMember = false
+            case BZ_OK:
+                continue
+            default:
+                let got = out.count - Int(b.pointee.avail_out)
+                let e = damaged(ret == BZ_DATA_ERROR_MAGIC ? "bad bzip2 magic" : ret == BZ_DATA_ERROR ? "bzip2 data integrity error (CRC or block damage)" : "libbz2 error \(ret)")
+                finished = true
+                if got == 0 { throw e }
+                pendingError = e
+                return got
+            }
+        }
+        return out.count - Int(b.pointee.avail_out)
+    }
+}
+
+/// `MRTByteSource` over an `ArchiveStream`.
+public struct ArchiveByteSource: MRTByteSource {
+    public let stream: ArchiveStream
+    public init(_ stream: ArchiveStream) { self.stream = stream }
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        try stream.read(into: buffer)
+    }
+}

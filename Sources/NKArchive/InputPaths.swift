@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MRT
+
+/// Turns command-line paths into the list of files to read: files as given,
+/// directories walked recursively (sorted, hidden entries skipped), '-' kept.
+public enum InputPaths {
+    public static func expand(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        for p in paths {
+            if p == "-" { out.append(p); continue }
+            var st = stat()
+            guard stat(p, &st) == 0 else {
+                throw FileError(path: p, error: MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))"))
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                out.append(contentsOf: try walk(p))
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    static func walk(_ dir: String) throws -> [String] {
+        guard let d = opendir(dir) else {
+            throw FileError(path: dir, error: MRTError(.io, offset: 0, "cannot read directory: \(String(cString: strerror(errno)))"))
+        }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let ent = readdir(d) {
+            let name = withUnsafePointer(to: ent.pointee.d_name) { ptr in
+                ptr.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        var out: [String] = []
+        for name in names.sorted() {
+            let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            var st = stat()
+            guard stat(full, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR { out.append(contentsOf: try walk(full)) } else { out.append(full) }
+        }
+        return out
+    }
+}

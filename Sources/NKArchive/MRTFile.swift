@@ -1,0 +1,108 @@
+import MRT
+
+/// A problem with one input file: its path and the MRT error (byte offset and cause).
+public struct FileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var error: MRTError
+    public init(path: String, error: MRTError) {
+        self.path = path
+        self.error = error
+    }
+    public var description: String { "\(path == "-" ? "<stdin>" : path): \(error)" }
+}
+
+/// What reading one file found.
+public struct FileReport: Sendable {
+    public var path: String
+    public var compression: Compression = .none
+    public var records = 0
+    public var recordsDecoded = 0
+    public var elements = 0
+    /// Records skipped because they were damaged; decoding went on after them.
+    public var recordErrors: [FileError] = []
+    /// The error that stopped reading the file early (truncation, damaged
+    /// compression, a record header that cannot be trusted), if any.
+    public var fatalError: FileError?
+    /// Records of types nkwatch does not decode, by "TYPE/SUBTYPE".
+    public var unsupported: [String: Int] = [:]
+    /// Uncompressed bytes read.
+    public var bytes = 0
+    /// First and last record time (seconds), when any record was read.
+    public var firstTimestamp: UInt32?
+    public var lastTimestamp: UInt32?
+
+    public init(path: String) { self.path = path }
+
+    /// True when every byte of the file was read and decoded.
+    public var isClean: Bool { recordErrors.isEmpty && fatalError == nil }
+    public var allErrors: [FileError] { recordErrors + (fatalError.map { [$0] } ?? []) }
+}
+
+/// Type codes RFC 6396 defines (including the deprecated ones, §5).
+let knownMRTTypes: Set<UInt16> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 32, 33, 48, 49]
+
+/// Reads an MRT file record by record: detects the compression, frames,
+/// decodes, and calls `body` for each decoded record. Damaged records are
+/// reported and skipped; damage that stops the stream is reported with every
+/// record before it kept. Never throws: every problem ends up in the report.
+public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithErrors: Int = 1000,
+                        _ body: (MRTRecord) -> Void) -> FileReport {
+    var report = FileReport(path: path)
+    let stream: ArchiveStream
+    do {
+        stream = try ArchiveStream(path: path)
+    } catch let e as MRTError {
+        report.fatalError = FileError(path: path, error: e)
+        return report
+    } catch {
+        report.fatalError = FileError(path: path, error: MRTError(.io, offset: 0, "\(error)"))
+        return report
+    }
+    report.compression = stream.compression
+    var reader = MRTRecordReader(source: ArchiveByteSource(stream))
+    var sawAny = false
+    while true {
+        do {
+            let more: Bool? = try reader.next { view -> Bool in
+                if !sawAny {
+                    sawAny = true
+                    guard knownMRTTypes.contains(view.header.type.rawValue) else {
+                        report.fatalError = FileError(path: path, error: MRTError(
+                            .notMRT, offset: 0,
+                            "not an MRT file: the first record has type \(view.header.type.rawValue), which RFC 6396 does not define"))
+                        return false
+                    }
+                }
+                report.records += 1
+                if report.firstTimestamp == nil { report.firstTimestamp = view.header.timestamp }
+                report.lastTimestamp = view.header.timestamp
+                switch decoder.decode(view) {
+                case .success(let record):
+                    report.recordsDecoded += 1
+                    for problem in record.problems where report.recordErrors.count < maxRecordsWithErrors {
+                        report.recordErrors.append(FileError(path: path, error: problem))
+                    }
+                    if case .unsupported(let what) = record.body { report.unsupported[what, default: 0] += 1 }
+                    body(record)
+                case .failure(let e):
+                    if report.recordErrors.count < maxRecordsWithErrors {
+                        report.recordErrors.append(FileError(path: path, error: e))
+                    }
+                }
+                return true
+            }
+            guard let go = more, go else { break }
+        } catch let e as MRTError {
+            report.fatalError = FileError(path: path, error: e)
+            break
+        } catch {
+            report.fatalError = FileError(path: path, error: MRTError(.io, offset: reader.offset, "\(error)"))
+            break
+        }
+    }
+    report.bytes = reader.offset
+    if !sawAny && report.fatalError == nil {
+        report.fatalError = FileError(path: path, error: MRTError(.notMRT, offset: 0, "the file holds no MRT records (it is empty)"))
+    }
+    return report
+}
