@@ -26,6 +26,6 @@ let package = Package(
         ),
         .testTarget(name: "MRTTests", dependencies: ["MRT"]),
         .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "MRT"]),
-        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive"]),
+        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive", "nkwatch"]),
     ]
 )

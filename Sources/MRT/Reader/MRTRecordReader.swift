@@ -73,8 +73,10 @@ public struct MRTRecordReader<Source: MRTByteSource> {
                     start = 0
                     end = live
                 }
-                if buffer.count < count || end == buffer.count {
-                    let grown = max(count, buffer.count * 2)
+                if end == buffer.count {
+                    // Grow by doubling only as data really arrives: a length
+                    // field never decides an allocation by itself.
+                    let grown = min(count, buffer.count * 2)
                     buffer.append(contentsOf: repeatElement(0, count: grown - buffer.count))
                 }
             }

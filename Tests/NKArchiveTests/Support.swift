@@ -1,0 +1,65 @@
+import Foundation
+import MRT
+import NKArchive
+
+/// Paths and helpers shared by the tests of this target.
+enum Support {
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/corpus` beside the repository, or `NKWATCH_CORPUS`.
+    static var corpus: URL? {
+        let env = ProcessInfo.processInfo.environment["NKWATCH_CORPUS"].map { URL(fileURLWithPath: $0) }
+        let url = env ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("ris").path) ? url : nil
+    }
+
+    static var corpusAvailable: Bool { corpus != nil }
+
+    static func tempDir(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-tests-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func write(_ bytes: [UInt8], to url: URL) throws {
+        try Data(bytes).write(to: url)
+    }
+
+    /// Decodes a whole file the way `nkwatch dump` does and returns the bgpdump lines and the report.
+    static func dumpLines(_ path: String) -> (String, FileReport) {
+        var decoder = MRTDecoder()
+        var out: [UInt8] = []
+        let report = readMRTFile(path: path, decoder: &decoder) { record in
+            for e in record.elements { BGPDumpFormatter.append(e, to: &out) }
+        }
+        return (String(decoding: out, as: UTF8.self), report)
+    }
+
+    /// Runs a program; returns exit status and standard output.
+    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func gunzip(_ url: URL) throws -> String {
+        var decoder = MRTDecoder()
+        _ = decoder
+        let stream = try ArchiveStream(path: url.path)
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try stream.read(into: $0) }
+            if n == 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
