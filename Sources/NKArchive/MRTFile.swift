@@ -60,19 +60,15 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithE
     }
     report.compression = stream.compression
     var reader = MRTRecordReader(source: ArchiveByteSource(stream))
+    reader.firstHeaderCheck = { header in
+        knownMRTTypes.contains(header.type.rawValue) ? nil : MRTError(
+            .notMRT, offset: 0, "not an MRT file: the first record has type \(header.type.rawValue), which RFC 6396 does not define")
+    }
     var sawAny = false
     while true {
         do {
             let more: Bool? = try reader.next { view -> Bool in
-                if !sawAny {
-                    sawAny = true
-                    guard knownMRTTypes.contains(view.header.type.rawValue) else {
-                        report.fatalError = FileError(path: path, error: MRTError(
-                            .notMRT, offset: 0,
-                            "not an MRT file: the first record has type \(view.header.type.rawValue), which RFC 6396 does not define"))
-                        return false
-                    }
-                }
+                sawAny = true
                 report.records += 1
                 if report.firstTimestamp == nil { report.firstTimestamp = view.header.timestamp }
                 report.lastTimestamp = view.header.timestamp
@@ -101,7 +97,7 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithE
         }
     }
     report.bytes = reader.offset
-    if !sawAny && report.fatalError == nil {
+    if !sawAny && report.fatalError == nil && stream.decompressedOffset == 0 {
         report.fatalError = FileError(path: path, error: MRTError(.notMRT, offset: 0, "the file holds no MRT records (it is empty)"))
     }
     return report

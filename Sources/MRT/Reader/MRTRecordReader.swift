@@ -51,6 +51,9 @@ public struct MRTRecordReader<Source: MRTByteSource> {
     var sourceDone = false
     var failed = false
     public private(set) var recordsRead = 0
+    /// Checked against the first record's header before its length is
+    /// trusted: lets a caller refuse a file that is not MRT at all.
+    public var firstHeaderCheck: ((MRTCommonHeader) -> MRTError?)?
 
     public init(source: Source, chunkSize: Int = 1 << 20) {
         self.source = source
@@ -106,6 +109,10 @@ public struct MRTRecordReader<Source: MRTByteSource> {
                 var r = ByteReader(UnsafeRawBufferPointer(rebasing: b[start..<(start + 12)]))
                 return MRTCommonHeader(timestamp: r.readUInt32() ?? 0, type: MRTType(rawValue: r.readUInt16() ?? 0),
                                        subtype: r.readUInt16() ?? 0, length: r.readUInt32() ?? 0)
+            }
+            if recordsRead == 0, let check = firstHeaderCheck, let problem = check(header) {
+                failed = true
+                throw problem
             }
             guard let wireLength = Int(exactly: header.length), wireLength <= Self.maxRecordLength else {
                 failed = true
