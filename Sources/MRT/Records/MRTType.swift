@@ -125,8 +125,24 @@ public struct MRTCommonHeader: Hashable, Sendable {
         self.microseconds = microseconds
     }
 
-    /// "TYPE/SUBTYPE", for messages.
+    /// "TYPE/SUBTYPE", for messages. Known combinations come from a table
+    /// built once, so naming a record costs no allocation on the hot path.
     public var recordName: String {
+        if type.rawValue >= 12 && type.rawValue <= 17 && subtype < 16,
+           let name = MRTCommonHeader.knownNames[Int(type.rawValue - 12) * 16 + Int(subtype)] {
+            return name
+        }
+        return Self.computeName(type: type, subtype: subtype)
+    }
+
+    static let knownNames: [String?] = (12...17).flatMap { t in
+        (0..<16).map { s -> String? in
+            let type = MRTType(rawValue: UInt16(t))
+            return [MRTType.tableDump, .tableDumpV2, .bgp4mp, .bgp4mpET].contains(type) ? computeName(type: type, subtype: UInt16(s)) : nil
+        }
+    }
+
+    static func computeName(type: MRTType, subtype: UInt16) -> String {
         switch type {
         case .tableDumpV2: return "\(type)/\(TableDumpV2Subtype.name(subtype))"
         case .bgp4mp, .bgp4mpET: return "\(type)/\(BGP4MPSubtype.name(subtype))"

@@ -24,20 +24,45 @@ public enum BGPDumpFormatter {
     /// Appends one line (with its newline) for `e`. An announcement or RIB
     /// entry whose attributes were not decoded is written with empty
     /// attribute columns.
+    /// The labels as bytes, indexed by `labelIndex`.
+    static let labels: [[UInt8]] = ["TABLE_DUMP", "TABLE_DUMP2", "TABLE_DUMP2_AP", "BGP4MP", "BGP4MP_ET",
+                                    "BGP4MP_LOCAL", "BGP4MP_ET_LOCAL", "BGP4MP_AP", "BGP4MP_ET_AP",
+                                    "BGP4MP_LOCAL_AP", "BGP4MP_ET_LOCAL_AP"].map { Array($0.utf8) }
+    static let kinds: [[UInt8]] = ["B", "A", "W", "STATE"].map { Array($0.utf8) }
+    static let origins: [[UInt8]] = ["IGP", "EGP", "INCOMPLETE"].map { Array($0.utf8) }
+
+    @inline(__always)
+    static func labelIndex(_ e: BGPElement) -> Int {
+        switch e.recordType {
+        case .tableDump: return 0
+        case .tableDumpV2: return e.isAddPath ? 2 : 1
+        default:
+            let et = e.recordType == .bgp4mpET ? 1 : 0
+            if e.kind == .state { return 3 + et }
+            switch (e.isLocal, e.isAddPath) {
+            case (false, false): return 3 + et
+            case (true, false): return 5 + et
+            case (false, true): return 7 + et
+            case (true, true): return 9 + et
+            }
+        }
+    }
+
     public static func append(_ e: BGPElement, to out: inout [UInt8]) {
-        out.append(contentsOf: label(e).utf8)
+        out.append(contentsOf: labels[labelIndex(e)])
         out.append(pipe)
         appendDecimal(e.timestamp, to: &out)
         if e.recordType == .bgp4mpET {
             out.append(UInt8(ascii: "."))
-            let us = e.microseconds
-            var digits: [UInt8] = []
-            appendDecimal(us, to: &digits)
-            if digits.count < 6 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 6 - digits.count)) }
-            out.append(contentsOf: digits)
+            var divisor: UInt32 = 100_000
+            let us = e.microseconds % 1_000_000
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: (us / divisor) % 10) &+ 48)
+                divisor /= 10
+            }
         }
         out.append(pipe)
-        out.append(contentsOf: e.kind.description.utf8)
+        out.append(contentsOf: kinds[Int(e.kind.rawValue)])
         out.append(pipe)
         e.peerIP.appendBGPDumpText(to: &out)
         out.append(pipe)
@@ -70,7 +95,7 @@ public enum BGPDumpFormatter {
         let a = e.attributes
         a?.effectiveASPath?.appendText(to: &out, limit: asPathLimit)
         out.append(pipe)
-        out.append(contentsOf: (a?.origin ?? .incomplete).description.utf8)
+        out.append(contentsOf: origins[Int(min(a?.origin?.rawValue ?? 2, 2))])
         out.append(pipe)
         if let nh = e.nextHop {
             nh.appendBGPDumpText(to: &out)
@@ -91,11 +116,17 @@ public enum BGPDumpFormatter {
             for c in cs {
                 if !first { out.append(UInt8(ascii: " ")) }
                 first = false
-                out.append(contentsOf: c.description.utf8)
+                switch c {
+                case .noExport, .noAdvertise, .noExportSubconfed: out.append(contentsOf: c.description.utf8)
+                default:
+                    appendDecimal(c.asn, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    appendDecimal(c.value, to: &out)
+                }
             }
         }
         out.append(pipe)
-        out.append(contentsOf: (a?.atomicAggregate ?? false) ? Array("AG".utf8) : Array("NAG".utf8))
+        out.append(contentsOf: (a?.atomicAggregate ?? false) ? ag : nag)
         out.append(pipe)
         if let agg = a?.effectiveAggregator, agg.address != .v4(0xFFFF_FFFF) {
             appendDecimal(agg.asn, to: &out)
@@ -127,5 +158,7 @@ public enum BGPDumpFormatter {
     }
 
     static let pipe = UInt8(ascii: "|")
+    static let ag = Array("AG".utf8)
+    static let nag = Array("NAG".utf8)
     static let newline = UInt8(ascii: "\n")
 }

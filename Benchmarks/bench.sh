@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Whole-command benchmark: nkwatch dump against bgpdump -m and zcat/bzcat on
+# the same input, in the same run, reported as ratios.
+#
+#   Benchmarks/bench.sh [RUNS]
+#
+# Input: the update dumps of ../shared/corpus/ris concatenated (decompressed
+# and recompressed as one .gz and one .bz2), or SampleData/mrt when the corpus
+# is absent. Needs hyperfine and bgpdump (apt-get install hyperfine bgpdump).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-5}"
+work="${TMPDIR:-/tmp}/nkwatch-bench"
+mkdir -p "$work"
+
+swift build -c release >/dev/null
+nk="$PWD/.build/release/nkwatch"
+
+if [ -d ../shared/corpus/ris ]; then
+    # Every update dump but the one with a damaged NLRI (Debian's bgpdump
+    # prints it unmasked; docs/formats.md).
+    src=()
+    for f in ../shared/corpus/ris/updates.*.gz; do
+        case "$f" in *nlri_mask_trailing_bits*) ;; *) src+=("$f") ;; esac
+    done
+else
+    src=(SampleData/mrt/bgp4mp*.gz)
+fi
+copies="${COPIES:-4}"
+: > "$work/input.mrt"
+for _ in $(seq "$copies"); do zcat "${src[@]}" >> "$work/input.mrt"; done
+gzip -c -6 "$work/input.mrt" > "$work/input.mrt.gz"
+bzip2 -c -9 "$work/input.mrt" > "$work/input.mrt.bz2"
+echo "input: ${#src[@]} files x $copies, $(stat -c %s "$work/input.mrt") bytes uncompressed, $(zcat "$work/input.mrt.gz" | "$nk" dump - | wc -l) elements"
+
+# Same bytes out?
+for f in "$work/input.mrt.gz" "$work/input.mrt.bz2"; do
+    if cmp -s <("$nk" dump "$f" 2>/dev/null) <(bgpdump -m "$f" 2>/dev/null); then
+        echo "same output as bgpdump -m: $(basename "$f")"
+    else
+        echo "OUTPUT DIFFERS from bgpdump -m: $(basename "$f")"
+    fi
+done
+
+hyperfine --runs "$runs" --warmup 1 --export-json "$work/gz.json" \
+    -n zcat "zcat $work/input.mrt.gz" \
+    -n "nkwatch dump" "$nk dump $work/input.mrt.gz" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" \
+    --output null >/dev/null
+hyperfine --runs "$runs" --warmup 1 --export-json "$work/bz2.json" \
+    -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n "nkwatch dump" "$nk dump $work/input.mrt.bz2" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2" \
+    --output null >/dev/null
+
+python3 - "$work/gz.json" "$work/bz2.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    r = {x["command"]: x for x in json.load(open(path))["results"]}
+    names = list(r)
+    base, nk, bd = names[0], "nkwatch dump", "bgpdump -m"
+    print(f"\n{path.split('/')[-1]}")
+    for n in names:
+        print(f"  {n:14s} {r[n]['mean']:7.3f} s ± {r[n]['stddev']:.3f}")
+    print(f"  nkwatch dump is {r[bd]['mean'] / r[nk]['mean']:.2f}x faster than bgpdump -m, "
+          f"{r[nk]['mean'] / r[base]['mean']:.2f}x the time of {base}")
+PY
