@@ -125,17 +125,11 @@ public final class ArchiveStream {
     public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if let e = pendingError { pendingError = nil; finished = true; throw e }
         if finished || out.count == 0 { return 0 }
-        var produced = 0
-        do {
-            switch compression {
-            case .none: produced = try readPlain(into: out)
-            case .gzip: produced = try readGzip(into: out)
-            case .bzip2: produced = try readBzip2(into: out)
-            }
-        } catch let e as MRTError {
-            // Deliver what was decoded before the damage first.
-            if produced == 0 { finished = true; throw e }
-            pendingError = e
+        let produced: Int
+        switch compression {
+        case .none: produced = try readPlain(into: out)
+        case .gzip: produced = try readGzip(into: out)
+        case .bzip2: produced = try readBzip2(into: out)
         }
         decompressedOffset += produced
         return produced
@@ -148,6 +142,15 @@ public final class ArchiveStream {
         out.baseAddress!.copyMemory(from: inBuffer.baseAddress! + inStart, byteCount: n)
         inStart += n
         return n
+    }
+
+    /// Ends the stream with `error`: bytes already produced in this call are
+    /// returned first and the error is thrown by the next call.
+    private func stop(_ error: MRTError, produced: Int) throws -> Int {
+        finished = true
+        if produced == 0 { throw error }
+        pendingError = error
+        return produced
     }
 
     private func damaged(_ what: String) -> MRTError {
@@ -192,12 +195,8 @@ public final class ArchiveStream {
             if inAvailable == 0 {
                 try refill()
                 if inAvailable == 0 && fileEOF {
-                    finished = true
-                    let got = out.count - Int(z.pointee.avail_out)
-                    let e = damaged("the compressed data ends before the end of the gzip member (truncated file)")
-                    if got == 0 { throw e }
-                    pendingError = e
-                    return got
+                    return try stop(damaged("the compressed data ends before the end of the gzip member (truncated file)"),
+                                    produced: out.count - Int(z.pointee.avail_out))
                 }
             }
             z.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: Bytef.self)
@@ -212,12 +211,7 @@ public final class ArchiveStream {
                 continue
             default:
                 let msg = z.pointee.msg.map { String(cString: $0) } ?? "zlib error \(ret)"
-                let got = out.count - Int(z.pointee.avail_out)
-                let e = damaged(msg)
-                finished = true
-                if got == 0 { throw e }
-                pendingError = e
-                return got
+                return try stop(damaged(msg), produced: out.count - Int(z.pointee.avail_out))
             }
         }
         return out.count - Int(z.pointee.avail_out)
@@ -241,12 +235,8 @@ public final class ArchiveStream {
             if inAvailable == 0 {
                 try refill()
                 if inAvailable == 0 && fileEOF {
-                    finished = true
-                    let got = out.count - Int(b.pointee.avail_out)
-                    let e = damaged("the compressed data ends before the end of the bzip2 stream (truncated file)")
-                    if got == 0 { throw e }
-                    pendingError = e
-                    return got
+                    return try stop(damaged("the compressed data ends before the end of the bzip2 stream (truncated file)"),
+                                    produced: out.count - Int(b.pointee.avail_out))
                 }
             }
             b.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: CChar.self)
@@ -260,12 +250,9 @@ public final class ArchiveStream {
             case BZ_OK:
                 continue
             default:
-                let got = out.count - Int(b.pointee.avail_out)
-                let e = damaged(ret == BZ_DATA_ERROR_MAGIC ? "bad bzip2 magic" : ret == BZ_DATA_ERROR ? "bzip2 data integrity error (CRC or block damage)" : "libbz2 error \(ret)")
-                finished = true
-                if got == 0 { throw e }
-                pendingError = e
-                return got
+                let what = ret == BZ_DATA_ERROR_MAGIC ? "bad bzip2 magic"
+                    : ret == BZ_DATA_ERROR ? "bzip2 data integrity error (CRC or block damage)" : "libbz2 error \(ret)"
+                return try stop(damaged(what), produced: out.count - Int(b.pointee.avail_out))
             }
         }
         return out.count - Int(b.pointee.avail_out)

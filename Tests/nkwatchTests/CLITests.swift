@@ -217,13 +217,4 @@ struct CLITests {
     }
 }
 
-func recordEnds(_ bytes: [UInt8]) -> [Int] {
-    var ends: [Int] = []
-    var p = 0
-    while p + 12 <= bytes.count {
-        let len = Int(bytes[p + 8]) << 24 | Int(bytes[p + 9]) << 16 | Int(bytes[p + 10]) << 8 | Int(bytes[p + 11])
-        p += 12 + len
-        ends.append(p)
-    }
-    return ends
-}
+func recordEnds(_ bytes: [UInt8]) -> [Int] { MRTCommonHeader.recordEnds(in: bytes) }

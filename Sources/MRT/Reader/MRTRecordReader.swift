@@ -163,3 +163,21 @@ public struct MRTRecordReader<Source: MRTByteSource> {
         }
     }
 }
+
+extension MRTCommonHeader {
+    /// The offsets at which each record of an in-memory MRT stream ends, read
+    /// from the length fields alone (nothing is decoded). Stops at the first
+    /// header that does not fit; for tests and tools that cut streams at
+    /// record boundaries.
+    public static func recordEnds(in bytes: [UInt8]) -> [Int] {
+        var ends: [Int] = []
+        var p = 0
+        while p + 12 <= bytes.count {
+            let length = Int(bytes[p + 8]) << 24 | Int(bytes[p + 9]) << 16 | Int(bytes[p + 10]) << 8 | Int(bytes[p + 11])
+            guard p + 12 + length <= bytes.count else { break }
+            p += 12 + length
+            ends.append(p)
+        }
+        return ends
+    }
+}
