@@ -21,7 +21,7 @@ struct Dump: ParsableCommand {
           nkwatch dump updates.20141222.1615.bz2
           nkwatch dump --format jsonl --prefix 175.45.176.0/22 rrc00/updates.*.gz
           cat bview.gz | nkwatch dump -
-          nkwatch dump --type W --peer-asn 3356 --from 2014-12-22T16:00Z --to 2014-12-22T17:00Z updates.*.bz2
+          nkwatch dump --type W --peer-asn 3356 --from 2014-12-22T16:00Z updates.*.bz2
         """
     )
 
