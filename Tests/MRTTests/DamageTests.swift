@@ -117,6 +117,18 @@ struct DamageTests {
         #expect(e.prefix?.description == "10.0.0.0/8")
     }
 
+    @Test("bytes left after the BGP message are reported; the message is kept")
+    func trailingBytes() throws {
+        var bytes = Self.update(attributes: Self.origin + Self.nextHop, nlri: [8, 10]) + [1, 2, 3]
+        let length = Int(bytes[10]) << 8 | Int(bytes[11])
+        bytes[10] = UInt8((length + 3) >> 8)
+        bytes[11] = UInt8((length + 3) & 0xFF)
+        let rec = try #require(decodeAll(bytes).records.first)
+        #expect(rec.problems.map(\.code) == [.trailingBytes])
+        #expect(rec.problems.first?.offset == bytes.count - 3)
+        #expect(rec.elements.map { $0.prefix?.description } == ["10.0.0.0/8"])
+    }
+
     @Test("a record length over the 16 MiB cap is refused before allocation")
     func hugeLength() {
         let r = decodeAll([0, 0, 0, 1, 0, 16, 0, 4, 0xFF, 0xFF, 0xFF, 0xF0] + Array(repeating: 0, count: 100))

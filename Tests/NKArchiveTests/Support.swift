@@ -50,8 +50,6 @@ enum Support {
     }
 
     static func gunzip(_ url: URL) throws -> String {
-        var decoder = MRTDecoder()
-        _ = decoder
         let stream = try ArchiveStream(path: url.path)
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1 << 16)

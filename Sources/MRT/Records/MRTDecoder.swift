@@ -198,6 +198,10 @@ public struct MRTDecoder: Sendable {
             let (peerAS, localAS, ifIndex, afi, peerIP, localIP) = try readBGP4MPPeers(&r, as4: as4, record: record)
             let message = try BGPMessageDecoder.decode(&r, asnLength: as4 ? 4 : 2, addPath: addPath, record: record,
                                                        filter: attributeFilter, problems: &problems)
+            if !r.isAtEnd {
+                problems.append(MRTError(.trailingBytes, offset: r.offset, record: record,
+                                         "\(r.remaining) bytes left over after the BGP message"))
+            }
             return .message(BGP4MPMessage(peerASN: peerAS, localASN: localAS, interfaceIndex: ifIndex, afi: afi,
                                           peerIP: peerIP, localIP: localIP, isAS4: as4, isLocal: local, isAddPath: addPath,
                                           message: message))
