@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,24 +8,29 @@ let package = Package(
         .executable(name: "nkwatch", targets: ["nkwatch"]),
         .library(name: "MRT", targets: ["MRT"]),
         .library(name: "NKArchive", targets: ["NKArchive"]),
+        .library(name: "NKWatchCore", targets: ["NKWatchCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2", providers: [.apt(["libbz2-dev"])]),
         .target(name: "MRT"),
         .target(name: "NKArchive", dependencies: ["MRT", "CZlib", "CBZip2"]),
+        .target(name: "NKStore", dependencies: ["MRT", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NKWatchCore", dependencies: ["MRT", "NKArchive", "NKStore"]),
         .executableTarget(
             name: "nkwatch",
             dependencies: [
-                "MRT", "NKArchive",
+                "MRT", "NKArchive", "NKStore", "NKWatchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MRTTests", dependencies: ["MRT"]),
         .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "MRT"]),
-        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive", "nkwatch"]),
+        .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKArchive", "NKStore", "NKWatchCore"]),
+        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive", "NKStore", "nkwatch"]),
     ]
 )

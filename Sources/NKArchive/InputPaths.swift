@@ -12,6 +12,14 @@ public enum InputPaths {
             if p == "-" { out.append(p); continue }
             var st = stat()
             guard stat(p, &st) == 0 else {
+                // A quoted glob ('dumps/*.bz2'): expand it here.
+                if p.contains(where: { "*?[".contains($0) }) {
+                    let matches = glob(p)
+                    if !matches.isEmpty {
+                        out.append(contentsOf: try expand(matches))
+                        continue
+                    }
+                }
                 throw FileError(path: p, error: MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))"))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
@@ -21,6 +29,17 @@ public enum InputPaths {
             }
         }
         return out
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
+        }
+        return out.sorted()
     }
 
     static func walk(_ dir: String) throws -> [String] {

@@ -22,9 +22,9 @@ struct CLITests {
         var stderr: String
     }
 
-    static func run(_ args: [String], stdin: Data? = nil) throws -> Result {
+    static func run(_ args: [String], stdin: Data? = nil, executable: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -42,10 +42,14 @@ struct CLITests {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
-    static func tempFile(_ name: String, _ bytes: [UInt8]) throws -> String {
+    static func tempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        return dir
+    }
+
+    static func tempFile(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = try tempDir().appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url.path
     }

@@ -46,6 +46,11 @@ public struct RawAttribute: Hashable, Sendable {
     public var flags: UInt8
     public var type: UInt8
     public var value: [UInt8]
+    public init(flags: UInt8, type: UInt8, value: [UInt8]) {
+        self.flags = flags
+        self.type = type
+        self.value = value
+    }
 }
 
 /// MP_REACH_NLRI (RFC 4760 §3). In TABLE_DUMP_V2 RIB entries the attribute is
@@ -57,6 +62,14 @@ public struct MPReachNLRI: Hashable, Sendable {
     public var linkLocalNextHop: IPAddress?
     public var nlri: [NLRIEntry]
     public var abbreviated: Bool
+    public init(afi: AFI, safi: SAFI, nextHop: IPAddress?, linkLocalNextHop: IPAddress? = nil, nlri: [NLRIEntry], abbreviated: Bool = false) {
+        self.afi = afi
+        self.safi = safi
+        self.nextHop = nextHop
+        self.linkLocalNextHop = linkLocalNextHop
+        self.nlri = nlri
+        self.abbreviated = abbreviated
+    }
 }
 
 /// MP_UNREACH_NLRI (RFC 4760 §4).
@@ -64,6 +77,11 @@ public struct MPUnreachNLRI: Hashable, Sendable {
     public var afi: AFI
     public var safi: SAFI
     public var withdrawn: [NLRIEntry]
+    public init(afi: AFI, safi: SAFI, withdrawn: [NLRIEntry]) {
+        self.afi = afi
+        self.safi = safi
+        self.withdrawn = withdrawn
+    }
 }
 
 /// How attributes are being decoded.
@@ -103,8 +121,9 @@ public final class PathAttributes: Sendable {
     public let unknown: [RawAttribute]
     public let warnings: [String]
     public let treatAsWithdraw: Bool
-    /// False when only the reachability attributes (NEXT_HOP, MP_REACH_NLRI,
-    /// MP_UNREACH_NLRI) were decoded, because no prefix of the message was wanted.
+    /// False when only the reachability attributes (NEXT_HOP, AS_PATH,
+    /// AS4_PATH, MP_REACH_NLRI, MP_UNREACH_NLRI) were decoded, because no
+    /// prefix of the message was wanted.
     public let isComplete: Bool
     /// AS path after the RFC 6793 merge of AS_PATH and AS4_PATH.
     public let effectiveASPath: ASPath?
@@ -187,8 +206,9 @@ public final class PathAttributes: Sendable {
         }
     }
 
-    /// Decodes an attribute block. With `full == false` only NEXT_HOP,
-    /// MP_REACH_NLRI and MP_UNREACH_NLRI are decoded; the rest is skipped.
+    /// Decodes an attribute block. With `full == false` only what reachability
+    /// needs is decoded — NEXT_HOP, AS_PATH, AS4_PATH, MP_REACH_NLRI and
+    /// MP_UNREACH_NLRI — and the rest is skipped.
     static func decode(_ block: ByteReader, context: AttributeContext, full: Bool, problems: inout [MRTError]) throws(MRTError) -> PathAttributes {
         var r = block
         var b = Builder()
@@ -209,7 +229,7 @@ public final class PathAttributes: Sendable {
                                "path attribute \(typeCode) declares \(length) bytes, \(r.remaining) remain in the attribute block")
             }
             let type = AttributeType(rawValue: typeCode)
-            if !full && type != .nextHop && type != .mpReachNLRI && type != .mpUnreachNLRI { continue }
+            if !full && type != .nextHop && type != .mpReachNLRI && type != .mpUnreachNLRI && type != .asPath && type != .as4Path { continue }
             if !b.markSeen(typeCode) {
                 b.warnings.append("duplicate path attribute \(typeCode) at byte offset \(at) ignored")
                 continue

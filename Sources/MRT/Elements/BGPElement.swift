@@ -28,7 +28,9 @@ public struct BGPElement: Sendable {
     /// multiprotocol NLRI, NEXT_HOP's for IPv4 NLRI; in RIB entries the
     /// MP_REACH_NLRI next hop when there is one, else NEXT_HOP.
     public var nextHop: IPAddress?
-    /// Nil for withdrawals, state changes, and when a filter skipped decoding.
+    /// Nil for withdrawals and state changes. When an attribute filter did
+    /// not want the prefix, only the reachability attributes are there
+    /// (`isComplete == false`).
     public var attributes: PathAttributes?
     public var oldState: UInt16
     public var newState: UInt16
@@ -89,7 +91,7 @@ extension MRTRecord {
             }
             // RFC 7606 treat-as-withdraw: announcements become withdrawals.
             let announceKind: BGPElement.Kind = a.treatAsWithdraw ? .withdraw : .announce
-            let attrs = a.isComplete && !a.treatAsWithdraw ? a : nil
+            let attrs = a.treatAsWithdraw ? nil : a
             for n in u.announced {
                 out.append(make(announceKind, n, nextHop: a.nextHop, attrs: attrs, safi: .unicast, mp: false))
             }

@@ -63,10 +63,8 @@ public struct MRTDecoder: Sendable {
         guard let block = r.readSlice(Int(alen)) else {
             throw MRTError(.attributeOverrun, offset: aat, record: record, "attribute length \(alen) runs past the record (\(r.remaining) bytes remain)")
         }
-        var attrs: PathAttributes? = nil
-        if attributeFilter?(prefix) ?? true {
-            attrs = try PathAttributes.decode(block, context: AttributeContext(asnLength: 2, addPath: false, inRIB: true, record: record), full: true, problems: &problems)
-        }
+        let attrs = try PathAttributes.decode(block, context: AttributeContext(asnLength: 2, addPath: false, inRIB: true, record: record),
+                                              full: attributeFilter?(prefix) ?? true, problems: &problems)
         try expectEnd(r, record: record)
         return .tableDump(TableDumpEntry(viewNumber: view, sequence: seq, prefix: prefix, status: status, originatedTime: orig,
                                          peerIP: peerIP, peerASN: UInt32(peerAS), attributes: attrs))
@@ -169,7 +167,7 @@ public struct MRTDecoder: Sendable {
                 throw MRTError(.badPeerIndex, offset: eat, record: record,
                                "RIB entry \(i) names peer \(peerIndex), the PEER_INDEX_TABLE has \(table.peers.count)")
             }
-            let attrs = wanted ? try PathAttributes.decode(block, context: context, full: true, problems: &problems) : nil
+            let attrs = try PathAttributes.decode(block, context: context, full: wanted, problems: &problems)
             entries.append(RIBEntry(peerIndex: peerIndex, peer: table.peers[Int(peerIndex)], originatedTime: orig,
                                     pathID: pathID, attributes: attrs))
         }

@@ -17,6 +17,12 @@ public struct PeerEntry: Hashable, Sendable {
     public var bgpID: IPAddress
     public var ip: IPAddress
     public var asn: UInt32
+    public init(peerType: UInt8, bgpID: IPAddress, ip: IPAddress, asn: UInt32) {
+        self.peerType = peerType
+        self.bgpID = bgpID
+        self.ip = ip
+        self.asn = asn
+    }
 }
 
 /// PEER_INDEX_TABLE (RFC 6396 §4.3.1).

@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import MRT
+import NKArchive
+import NKStore
+
+/// The result of one ingest run.
+public struct IngestSummary: Sendable, Codable {
+    public var files = 0
+    public var ingested = 0
+    public var skipped = 0
+    public var damaged = 0
+    public var unreadable = 0
+    public var elements = 0
+    public var events = 0
+    public var gaps = 0
+    public var bytes = 0
+    public var seconds = 0.0
+    public var problems: [String] = []
+}
+
+/// Progress after each file, for a progress bar.
+public struct IngestProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var bytesDone: Int
+    public var bytesTotal: Int
+    public var elements: Int
+    public var seconds: Double
+}
+
+/// Ingests many files into a store: files are decoded in parallel on
+/// `jobs` threads; writes go through one writer, one transaction per file.
+/// A file whose content (SHA-256) is already in the store is skipped, so
+/// re-running, adding files later, or resuming after a kill all give the
+/// store an uninterrupted run would.
+public struct Ingestor: Sendable {
+    public var scope: Scope
+    public var collectorOverride: String?
+    public var jobs: Int
+
+    public init(scope: Scope, collectorOverride: String? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.scope = scope
+        self.collectorOverride = collectorOverride
+        self.jobs = max(1, jobs)
+    }
+
+    final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        let writeLock = NSLock()
+        var next = 0
+        var summary = IngestSummary()
+        var bytesDone = 0
+        var filesDone = 0
+    }
+
+    /// Runs the ingest. RIB dumps go first, so that prefixes the scope's
+    /// origin ASNs announce in them are known when update files are read.
+    public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+        try store.useScope(scope.stored)
+        let start = Date()
+        let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        let totalBytes = sizes.reduce(0, +)
+        let kinds = paths.map { ArchiveLayout.parse(path: $0, collectorOverride: collectorOverride).kind }
+        let ribs = paths.indices.filter { kinds[$0] == .rib }
+        let rest = paths.indices.filter { kinds[$0] != .rib }
+        let shared = Shared()
+        shared.summary.files = paths.count
+
+        func phase(_ indices: [Int], ingester: FileIngester) {
+            shared.lock.lock(); shared.next = 0; shared.lock.unlock()
+            DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, indices.count))) { _ in
+                while true {
+                    shared.lock.lock()
+                    let k = shared.next
+                    shared.next += 1
+                    shared.lock.unlock()
+                    guard k < indices.count else { return }
+                    let path = paths[indices[k]]
+                    process(path: path, size: sizes[indices[k]], ingester: ingester, store: store, shared: shared)
+                    if let progress {
+                        shared.lock.lock()
+                        let p = IngestProgress(filesDone: shared.filesDone, filesTotal: paths.count, bytesDone: shared.bytesDone,
+                                               bytesTotal: totalBytes, elements: shared.summary.elements,
+                                               seconds: Date().timeIntervalSince(start))
+                        shared.lock.unlock()
+                        progress(p)
+                    }
+                }
+            }
+        }
+
+        phase(ribs, ingester: FileIngester(scope: scope, collectorOverride: collectorOverride))
+        var learned: [Prefix] = []
+        if !scope.originASNs.isEmpty {
+            learned = try store.prefixesOriginatedBy(Array(scope.originASNs)).compactMap { Prefix($0) }
+        }
+        phase(rest, ingester: FileIngester(scope: scope, extraPrefixes: learned, collectorOverride: collectorOverride))
+
+        var summary = shared.summary
+        summary.gaps = (try? store.gaps().count) ?? 0
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    func process(path: String, size: Int, ingester: FileIngester, store: Store, shared: Shared) {
+        func record(_ body: (inout IngestSummary) -> Void) {
+            shared.lock.lock()
+            body(&shared.summary)
+            shared.filesDone += 1
+            shared.bytesDone += size
+            shared.lock.unlock()
+        }
+        let hash: String, fileSize: Int
+        do {
+            (hash, fileSize) = try SHA256.file(path)
+        } catch {
+            record { $0.unreadable += 1; $0.problems.append("\(path): \(error)") }
+            return
+        }
+        if (try? store.containsFile(sha256: hash)) == true {
+            record { $0.skipped += 1 }
+            return
+        }
+        let (ingest, report) = ingester.ingest(path: path, sha256: hash, size: fileSize)
+        if report.records == 0 && report.fatalError != nil {
+            record { s in
+                s.unreadable += 1
+                s.problems += report.allErrors.map(\.description)
+            }
+            return
+        }
+        do {
+            shared.writeLock.lock()
+            defer { shared.writeLock.unlock() }
+            let inserted = try store.insert(ingest)
+            record { s in
+                if inserted {
+                    s.ingested += 1
+                    s.elements += ingest.elements
+                    s.events += ingest.events.count
+                    s.bytes += report.bytes
+                    if ingest.status == .damaged {
+                        s.damaged += 1
+                        s.problems += report.allErrors.map(\.description)
+                    }
+                } else {
+                    s.skipped += 1
+                }
+            }
+        } catch {
+            record { $0.unreadable += 1; $0.problems.append("\(path): cannot write to the store: \(error)") }
+        }
+    }
+}

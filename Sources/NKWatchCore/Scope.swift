@@ -1,0 +1,92 @@
+import MRT
+import NKStore
+
+/// What an analysis is about: target prefixes (with their more-specifics and
+/// the less-specifics that cover them) and origin ASNs.
+public struct Scope: Sendable, Equatable {
+    public var prefixes: [Prefix]
+    public var originASNs: Set<UInt32>
+    /// ISO country code when built from an RIR delegation file.
+    public var country: String?
+
+    public init(prefixes: [Prefix], originASNs: Set<UInt32>, country: String? = nil) {
+        self.prefixes = Array(Set(prefixes)).sorted()
+        self.originASNs = originASNs
+        self.country = country
+    }
+
+    /// North Korea: 175.45.176.0/22 (announced as four /24s), origin AS131279.
+    public static let northKorea = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [131279])
+
+    public var stored: StoredScope {
+        StoredScope(prefixes: prefixes.map(\.description), originASNs: originASNs.sorted(), country: country)
+    }
+
+    public var isEmpty: Bool { prefixes.isEmpty && originASNs.isEmpty }
+}
+
+/// A set of prefixes answering "does this prefix overlap any of them?" (is a
+/// more-specific of one, or covers one) in O(log n).
+public struct PrefixSet: Sendable {
+    var v4: [(UInt32, UInt32)] = []   // merged inclusive ranges
+    var v6: [(UInt128, UInt128)] = []
+    public private(set) var count = 0
+
+    public init(_ prefixes: [Prefix]) {
+        var r4: [(UInt32, UInt32)] = [], r6: [(UInt128, UInt128)] = []
+        for p in prefixes {
+            switch p.address {
+            case .v4(let a):
+                let span: UInt32 = p.length == 0 ? UInt32.max : (UInt32(1) << UInt32(32 - Int(p.length))) &- 1
+                r4.append((a, a | span))
+            case .v6(let hi, let lo):
+                let a = UInt128(hi) << 64 | UInt128(lo)
+                let span: UInt128 = p.length == 0 ? UInt128.max : (UInt128(1) << UInt128(128 - Int(p.length))) &- 1
+                r6.append((a, a | span))
+            }
+        }
+        v4 = Self.merge(r4)
+        v6 = Self.merge(r6)
+        count = prefixes.count
+    }
+
+    static func merge<T: FixedWidthInteger>(_ ranges: [(T, T)]) -> [(T, T)] {
+        let sorted = ranges.sorted { $0.0 < $1.0 }
+        var out: [(T, T)] = []
+        for r in sorted {
+            if let last = out.last, r.0 <= last.1 || (last.1 != T.max && r.0 == last.1 + 1) {
+                out[out.count - 1].1 = max(last.1, r.1)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    static func intersects<T: FixedWidthInteger>(_ ranges: [(T, T)], _ a: T, _ b: T) -> Bool {
+        // Last range starting at or before b.
+        var lo = 0, hi = ranges.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ranges[mid].0 <= b { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return false }
+        return ranges[lo - 1].1 >= a
+    }
+
+    /// True when `p` is one of the prefixes, a more-specific of one, or a less-specific covering one.
+    @inline(__always)
+    public func overlaps(_ p: Prefix) -> Bool {
+        switch p.address {
+        case .v4(let a):
+            if v4.isEmpty { return false }
+            let span: UInt32 = p.length == 0 ? UInt32.max : (UInt32(1) << UInt32(32 - Int(p.length))) &- 1
+            return Self.intersects(v4, a, a | span)
+        case .v6(let hi, let lo):
+            if v6.isEmpty { return false }
+            let a = UInt128(hi) << 64 | UInt128(lo)
+            let span: UInt128 = p.length == 0 ? UInt128.max : (UInt128(1) << UInt128(128 - Int(p.length))) &- 1
+            return Self.intersects(v6, a, a | span)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import MRT
+import NKArchive
+import NKStore
+import NKWatchCore
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read MRT archives into the SQLite store, keeping what the scope needs.",
+        discussion: """
+        Reads RIB and update dumps of any number of collectors — files, directories \
+        (recursive) and globs, in any order — and keeps, for the scope: every route \
+        event (announcement, withdrawal, RIB entry) of its prefixes, their \
+        more-specifics and the less-specifics covering them, and announcements by its \
+        origin ASNs; for every peer: session state changes and RIB table sizes; per \
+        collector: element counts per 5 minutes and the time its files cover, so that \
+        a missing or damaged file is a known gap.
+
+        The collector and dump kind come from the RouteViews and RIS archive layouts \
+        (route-views2/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2, \
+        rrc00/2014.12/updates.20141222.1615.gz, bview.*, rib.*) or --collector.
+
+        A file already in the store (same SHA-256) is skipped, so re-running and \
+        adding files later (a cron job every 5 minutes) are safe; each file is one \
+        transaction, so a killed ingest leaves no half file. Files are decoded in \
+        parallel. Tables and columns: docs/store.md.
+
+        Examples:
+          nkwatch ingest archive/route-views2/bgpdata/2014.12/ archive/rrc00/2014.12/
+          nkwatch ingest --country KP --delegations delegated-apnic-extended-latest dumps/*.bz2
+          nkwatch ingest --prefix 41.0.0.0/8 --origin-asn 8452 --store egypt.sqlite dumps/
+          sqlite3 nkwatch.sqlite 'select * from files'
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: ArgumentHelp("MRT files, directories or globs.", valueName: "path"))
+    var paths: [String] = []
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var scope: ScopeOptions
+
+    @Option(help: ArgumentHelp("Collector name for every file (instead of the archive layout).", valueName: "name"))
+    var collector: String?
+
+    @Option(help: ArgumentHelp("Files decoded at once (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(help: "Summary format: text on standard error, or json on standard output.")
+    var format: Format = .text
+
+    @Flag(help: "No progress bar and no summary line.")
+    var quiet = false
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one MRT file, directory or glob") }
+        if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let scope = try self.scope.resolve()
+        let inputs: [String]
+        do {
+            inputs = try InputPaths.expand(paths)
+        } catch let e as FileError {
+            Stderr.line(e.description)
+            throw ExitCode(NKWatch.Exit.badInput)
+        }
+        let store = try self.store.open()
+        let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
+        let summary: IngestSummary
+        do {
+            var progress: (@Sendable (IngestProgress) -> Void)? = nil
+            if let bar { progress = { p in bar.update(p) } }
+            summary = try ingestor.run(paths: inputs, store: store, progress: progress)
+        } catch let e as StoreError {
+            bar?.finish()
+            Stderr.line(e.message)
+            throw ExitCode(e.code == .scopeMismatch ? NKWatch.Exit.usage : NKWatch.Exit.badInput)
+        }
+        bar?.finish()
+        for p in summary.problems { Stderr.line(p) }
+        switch format {
+        case .json:
+            var w = StdoutWriter()
+            w.buffer += Array(IngestReport.json(summary, store: self.store.path, scope: scope).utf8)
+            w.flush()
+        case .text:
+            if !quiet {
+                Stderr.write("ingested \(summary.files) file(s) into \(self.store.path): \(summary.ingested) new (\(summary.damaged) damaged), "
+                    + "\(summary.skipped) already there, \(summary.unreadable) unreadable; \(summary.elements) elements, "
+                    + "\(summary.events) in-scope events; \(summary.gaps) gap(s) in the store; \(String(format: "%.1f", summary.seconds)) s\n")
+            }
+        }
+        if summary.damaged > 0 || summary.unreadable > 0 { throw ExitCode(NKWatch.Exit.badInput) }
+    }
+}
+
+enum IngestReport {
+    /// `nkwatch.ingest/v1` (docs/store.md).
+    static func json(_ s: IngestSummary, store: String, scope: Scope) -> String {
+        var o = JSONObjectWriter()
+        o.string("schema", "nkwatch.ingest/v1")
+        o.string("store", store)
+        o.stringArray("scope_prefixes", scope.prefixes.map(\.description))
+        o.raw("scope_origin_asns") { b in b += Array(("[" + scope.originASNs.sorted().map(String.init).joined(separator: ",") + "]").utf8) }
+        for (k, v) in [("files", s.files), ("ingested", s.ingested), ("damaged", s.damaged), ("skipped", s.skipped),
+                       ("unreadable", s.unreadable), ("elements", s.elements), ("events", s.events), ("gaps", s.gaps),
+                       ("bytes", s.bytes)] {
+            o.raw(k) { appendDecimal(v, to: &$0) }
+        }
+        o.raw("seconds") { $0 += Array(String(format: "%.3f", s.seconds).utf8) }
+        o.stringArray("problems", s.problems)
+        o.finish()
+        return String(decoding: o.out, as: UTF8.self)
+    }
+}
+
+/// A one-line progress bar on standard error (only on a terminal).
+final class ProgressBar: @unchecked Sendable {
+    let lock = NSLock()
+    var last = 0.0
+
+    func update(_ p: IngestProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard p.seconds - last >= 0.1 || p.filesDone == p.filesTotal else { return }
+        last = p.seconds
+        let width = 24
+        let frac = p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : Double(p.filesDone) / Double(max(1, p.filesTotal))
+        let filled = Int(frac * Double(width))
+        let rate = p.seconds > 0 ? Double(p.elements) / p.seconds : 0
+        let eta = frac > 0 ? p.seconds * (1 - frac) / frac : 0
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        Stderr.write(String(format: "\r%@ %d/%d files  %.1f MB  %.2f M elements/s  ETA %d:%02d ",
+                            bar, p.filesDone, p.filesTotal, Double(p.bytesDone) / 1e6, rate / 1e6, Int(eta) / 60, Int(eta) % 60))
+    }
+
+    func finish() { Stderr.write("\r\u{1B}[K") }
+}

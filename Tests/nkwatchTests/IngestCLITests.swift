@@ -1,0 +1,168 @@
+import Foundation
+import MRT
+import NKArchive
+import NKStore
+import Testing
+
+/// `nkwatch ingest` as a user and a cron job run it.
+@Suite("nkwatch ingest command line")
+struct IngestCLITests {
+    /// 24 RIS-style update files of 5 minutes: background churn from 6 peers and
+    /// North Korea's /24s going down and up.
+    static func writeArchive(_ root: URL) throws -> [String] {
+        let dir = root.appendingPathComponent("rrc00/2014.12")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var paths: [String] = []
+        let t0: UInt32 = 1_419_264_000
+        for f in 0..<24 {
+            var w = MRTWriter()
+            let start = t0 + UInt32(f) * 300
+            for s in stride(from: 0, to: 300, by: 2) {
+                for peer in 0..<6 {
+                    let session = MRTWriter.Session(peerASN: 3300 + UInt32(peer), localASN: 12654, peerIP: .v4(0x0A00_0000 + UInt32(peer)), localIP: .v4(1))
+                    let bg = Prefix(address: .v4(0x0B00_0000 + UInt32((s * 7 + peer) % 250) << 8), length: 24)!
+                    var a = AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [3300 + UInt32(peer), 64500])]), nextHop: .v4(0x0A00_0000 + UInt32(peer)))
+                    w.writeUpdate(MRTWriter.Time(start + UInt32(s)), session: session, attributes: a, announced: [NLRIEntry(prefix: bg)])
+                    if s == 100 {
+                        let nk = Prefix("175.45.\(176 + f % 4).0/24")!
+                        if f % 3 == 0 {
+                            w.writeUpdate(MRTWriter.Time(start + 100), session: session, withdrawn: [NLRIEntry(prefix: nk)])
+                        } else {
+                            a.asPath = ASPath(segments: [ASPathSegment(type: .sequence, asns: [3300 + UInt32(peer), 4837, 131279])])
+                            w.writeUpdate(MRTWriter.Time(start + 100), session: session, attributes: a, announced: [NLRIEntry(prefix: nk)])
+                        }
+                    }
+                }
+            }
+            let h = 16 + f / 12, m = (f % 12) * 5
+            let url = dir.appendingPathComponent("updates.20141222.\(h)\(m < 10 ? "0" : "")\(m).gz")
+            try Data(try Compressor.compress(w.bytes, as: .gzip)).write(to: url)
+            paths.append(url.path)
+        }
+        return paths
+    }
+
+    static func consistent(_ store: Store) throws -> Bool {
+        try store.query("SELECT COUNT(*) FROM files f WHERE f.events != (SELECT COUNT(*) FROM events e WHERE e.file_id = f.id)") == [["0"]]
+    }
+
+    @Test("SIGKILL at random moments, then a re-run: exactly the store of an uninterrupted run")
+    func killAndResume() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try Self.writeArchive(root)
+        let archive = root.appendingPathComponent("rrc00").path
+        let a = root.appendingPathComponent("a.sqlite").path, b = root.appendingPathComponent("b.sqlite").path
+        let full = try CLITests.run(["ingest", "--quiet", "--store", a, archive])
+        #expect(full.status == 0, "\(full.stderr)")
+        var rng = SystemRandomNumberGenerator()
+        var killedMidway = 0
+        for _ in 0..<5 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLITests.binary)
+            p.arguments = ["ingest", "--quiet", "--jobs", "2", "--store", b, archive]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 20_000...300_000, using: &rng))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            if p.terminationReason == .uncaughtSignal { killedMidway += 1 }
+            if FileManager.default.fileExists(atPath: b) {
+                let s = try Store.open(path: b)
+                #expect(try Self.consistent(s))
+            }
+        }
+        let resume = try CLITests.run(["ingest", "--quiet", "--store", b, archive])
+        #expect(resume.status == 0)
+        #expect(killedMidway > 0)
+        let sa = try Store.open(path: a), sb = try Store.open(path: b)
+        #expect(try sa.logicalContent() == sb.logicalContent())
+        #expect(try sa.tableCounts()["files"] == 24)
+    }
+
+    @Test("JSON summary, re-run skips everything, and the store is plain SQLite")
+    func summaryAndRerun() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let paths = try Self.writeArchive(root)
+        let store = root.appendingPathComponent("s.sqlite").path
+        let r = try CLITests.run(["ingest", "--format", "json", "--store", store] + paths)
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["schema"] as? String == "nkwatch.ingest/v1")
+        #expect(json["files"] as? Int == 24)
+        #expect(json["ingested"] as? Int == 24)
+        #expect(json["elements"] as? Int == 24 * 150 * 6 + 24 * 6)
+        #expect(json["events"] as? Int == 24 * 6)
+        #expect(json["scope_prefixes"] as? [String] == ["175.45.176.0/22"])
+        let again = try CLITests.run(["ingest", "--format", "json", "--store", store, root.appendingPathComponent("rrc00/2014.12/updates.2014122*.gz").path])
+        let j2 = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(j2["skipped"] as? Int == 24)
+        #expect(j2["ingested"] as? Int == 0)
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
+            let q = try CLITests.run(["-c", "/usr/bin/sqlite3 \(store) 'select count(*) from files; select count(*) from events'"], executable: "/bin/sh")
+            #expect(q.stdout == "24\n144\n")
+        }
+    }
+
+    @Test("a file that is not an nkwatch store is refused and left untouched; so is a newer schema")
+    func foreignStores() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let paths = try Self.writeArchive(root)
+        let text = root.appendingPathComponent("notes.sqlite")
+        try Data("my notes\n".utf8).write(to: text)
+        let r = try CLITests.run(["ingest", "--store", text.path, paths[0]])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("is not an nkwatch store"))
+        #expect(try Data(contentsOf: text) == Data("my notes\n".utf8))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
+            let other = root.appendingPathComponent("other.sqlite").path
+            _ = try CLITests.run(["-c", "/usr/bin/sqlite3 \(other) 'create table t(x); insert into t values (1)'"], executable: "/bin/sh")
+            let before = try Data(contentsOf: URL(fileURLWithPath: other))
+            let o = try CLITests.run(["ingest", "--store", other, paths[0]])
+            #expect(o.status == 2)
+            #expect(o.stderr.contains("is not an nkwatch store"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
+            let mine = root.appendingPathComponent("mine.sqlite").path
+            #expect(try CLITests.run(["ingest", "--quiet", "--store", mine, paths[0]]).status == 0)
+            _ = try CLITests.run(["-c", "/usr/bin/sqlite3 \(mine) \"update meta set value = '99' where key = 'schema_version'\""], executable: "/bin/sh")
+            let n = try CLITests.run(["ingest", "--store", mine, paths[1]])
+            #expect(n.status == 2)
+            #expect(n.stderr.contains("newer nkwatch"))
+        }
+        // A different scope than the store was made with.
+        let s = root.appendingPathComponent("kp.sqlite").path
+        #expect(try CLITests.run(["ingest", "--quiet", "--store", s, paths[0]]).status == 0)
+        let m = try CLITests.run(["ingest", "--store", s, "--prefix", "41.0.0.0/8", paths[1]])
+        #expect(m.status == 2)
+        #expect(m.stderr.contains("another scope"))
+    }
+
+    static var corpus: URL? {
+        let url = CLITests.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("ris").path) ? url : nil
+    }
+
+    @Test("the whole RIS corpus into one store: per-file element counts equal bgpdump's line counts",
+          .enabled(if: corpus != nil, "../shared/corpus is absent: corpus ingest skipped"))
+    func corpusIngest() throws {
+        let corpus = try #require(Self.corpus)
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = root.appendingPathComponent("corpus.sqlite").path
+        let r = try CLITests.run(["ingest", "--quiet", "--store", store, corpus.appendingPathComponent("ris").path])
+        // One corpus file has a damaged NLRI: ingested, marked damaged, exit 3.
+        #expect(r.status == 3)
+        let s = try Store.open(path: store)
+        let rows = try s.query("SELECT path, elements, status FROM files ORDER BY path")
+        #expect(rows.count == 12)
+        for row in rows {
+            let path = try #require(row[0])
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            let expected = try CLITests.run(["-c", "zcat \(corpus.appendingPathComponent("expected/\(name).bgpdump-m.gz").path) | wc -l"], executable: "/bin/sh")
+            #expect(row[1] == expected.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "\(name)")
+            #expect(row[2] == (name == "updates.nlri_mask_trailing_bits.gz" ? "damaged" : "ok"), "\(name)")
+        }
+    }
+}
