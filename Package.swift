@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "MRT"),
         .target(name: "NKArchive", dependencies: ["MRT", "CZlib", "CBZip2"]),
         .target(name: "NKStore", dependencies: ["MRT", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "NKWatchCore", dependencies: ["MRT", "NKArchive", "NKStore"]),
+        .target(name: "NKAnalysis", dependencies: ["MRT"]),
+        .target(name: "NKWatchCore", dependencies: ["MRT", "NKArchive", "NKStore", "NKAnalysis"]),
         .executableTarget(
             name: "nkwatch",
             dependencies: [
@@ -30,7 +31,8 @@ let package = Package(
         ),
         .testTarget(name: "MRTTests", dependencies: ["MRT"]),
         .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "MRT"]),
-        .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKArchive", "NKStore", "NKWatchCore"]),
+        .testTarget(name: "NKAnalysisTests", dependencies: ["MRT", "NKAnalysis"]),
+        .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
         .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive", "NKStore", "nkwatch"]),
     ]
 )

@@ -273,3 +273,57 @@ extension Store {
         return try query("SELECT DISTINCT prefix FROM events WHERE kind IN ('A','R') AND origin_asn IN (\(list)) ORDER BY prefix").compactMap { $0.first ?? nil }
     }
 }
+
+/// Rows the analysis reads, typed (GRDB stays inside NKStore).
+public struct StoredPeer: Sendable { public var id: Int64; public var collector: String; public var ip: String; public var asn: UInt32 }
+public struct StoredEvent: Sendable { public var fileID: Int64; public var peerID: Int64; public var timeMicros: Int64; public var kind: String; public var prefix: String; public var asPath: String? }
+public struct StoredRIBTable: Sendable { public var fileID: Int64; public var peerID: Int64; public var time: Int64; public var ipv4: Int; public var ipv6: Int }
+public struct StoredState: Sendable { public var peerID: Int64; public var timeMicros: Int64; public var oldState: UInt16; public var newState: UInt16 }
+public struct StoredFile: Sendable {
+    public var id: Int64; public var path: String; public var collector: String; public var kind: String
+    public var coverageStart: Int64?; public var coverageEnd: Int64?; public var firstTime: Int64?; public var status: String
+}
+
+extension Store {
+    public func peers() throws -> [StoredPeer] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT p.id, c.name, p.ip, p.asn FROM peers p JOIN collectors c ON c.id = p.collector_id ORDER BY p.id").map {
+                StoredPeer(id: $0[0], collector: $0[1], ip: $0[2], asn: UInt32(truncatingIfNeeded: $0[3] as Int64))
+            }
+        }
+    }
+
+    /// Route events ordered by time; `kinds` among "A", "W", "R".
+    public func events(kinds: [String]) throws -> [StoredEvent] {
+        let list = kinds.map { "'\($0)'" }.joined(separator: ",")
+        return try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT file_id, peer_id, time_us, kind, prefix, as_path FROM events WHERE kind IN (\(list)) ORDER BY time_us, peer_id, prefix, kind").map {
+                StoredEvent(fileID: $0[0], peerID: $0[1], timeMicros: $0[2], kind: $0[3], prefix: $0[4], asPath: $0[5])
+            }
+        }
+    }
+
+    public func ribTables() throws -> [StoredRIBTable] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT file_id, peer_id, time, ipv4_prefixes, ipv6_prefixes FROM rib_tables ORDER BY file_id, peer_id").map {
+                StoredRIBTable(fileID: $0[0], peerID: $0[1], time: $0[2], ipv4: $0[3], ipv6: $0[4])
+            }
+        }
+    }
+
+    public func peerStates() throws -> [StoredState] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT peer_id, time_us, old_state, new_state FROM peer_states ORDER BY time_us, peer_id").map {
+                StoredState(peerID: $0[0], timeMicros: $0[1], oldState: UInt16(truncatingIfNeeded: $0[2] as Int64), newState: UInt16(truncatingIfNeeded: $0[3] as Int64))
+            }
+        }
+    }
+
+    public func files() throws -> [StoredFile] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT f.id, f.path, c.name, f.kind, f.coverage_start, f.coverage_end, f.first_time, f.status FROM files f JOIN collectors c ON c.id = f.collector_id ORDER BY f.id").map {
+                StoredFile(id: $0[0], path: $0[1], collector: $0[2], kind: $0[3], coverageStart: $0[4], coverageEnd: $0[5], firstTime: $0[6], status: $0[7])
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKAnalysis
 import NKStore
 import NKWatchCore
 import Testing
@@ -218,5 +219,36 @@ struct IngestTests {
         var m = SHA256()
         for _ in 0..<1000 { m.update([UInt8](repeating: 0x61, count: 1000)) }
         #expect(m.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite("Store to analysis")
+struct LoaderTests {
+    @Test("the fixture's outage is found from the store, exact to the second, and the session reset is discounted")
+    func fromStore() throws {
+        let root = try Fixture.tempDir("analysis")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let store = try Store.inMemory()
+        _ = try Ingestor(scope: .northKorea, jobs: 2).run(paths: written.paths, store: store)
+        let input = try AnalysisLoader.input(store: store, scope: .northKorea)
+        #expect(input.from == 1_419_264_000_000_000)
+        #expect(input.to == 1_419_267_600_000_000)
+        #expect(input.peers.count == 7)
+        #expect(input.ribs.count == 2)
+        var p = Parameters()
+        p.minPeers = 3
+        let r = Analyzer.analyze(input, parameters: p)
+        #expect(r.blocks == Fixture.kp.map(\.description))
+        #expect(r.episodes.count == 1)
+        let e = try #require(r.episodes.first)
+        #expect(e.start == 1_419_264_930_000_000)
+        #expect(e.end == 1_419_266_410_000_000)
+        #expect(e.kind == "full")
+        #expect(e.label == .isolatedBlip)
+        #expect(e.peersDownShare == 1)
+        #expect(e.peersKnown == 7)
+        #expect(r.discounted.filter { $0.kind == "session_reset" }.count == 2)
+        #expect(r.eligiblePeers == 7)
     }
 }
