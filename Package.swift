@@ -22,16 +22,18 @@ let package = Package(
         .target(name: "NKStore", dependencies: ["MRT", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NKAnalysis", dependencies: ["MRT"]),
         .target(name: "NKWatchCore", dependencies: ["MRT", "NKArchive", "NKStore", "NKAnalysis"]),
+        .target(name: "NKRender", dependencies: ["NKAnalysis"]),
         .executableTarget(
             name: "nkwatch",
             dependencies: [
-                "MRT", "NKArchive", "NKStore", "NKWatchCore",
+                "MRT", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis", "NKRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MRTTests", dependencies: ["MRT"]),
         .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "MRT"]),
         .testTarget(name: "NKAnalysisTests", dependencies: ["MRT", "NKAnalysis"]),
+        .testTarget(name: "NKRenderTests", dependencies: ["MRT", "NKAnalysis", "NKRender"]),
         .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
         .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive", "NKStore", "nkwatch"]),
     ]

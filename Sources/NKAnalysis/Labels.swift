@@ -143,16 +143,26 @@ extension Analyzer {
                 comps.append(((down[i + 1] - down[lo]) / seconds, (starts[i + 1] - starts[lo]) / hours, (churn[i + 1] - churn[lo]) / hours))
             }
             let baseBins = Int(Double(p.baselineSeconds) / binS)
+            // Baseline: medians of the window's components sampled every
+            // window length over the trailing baseline, recomputed once per
+            // window length (it moves slowly; this keeps long ranges cheap).
             var series: [Double] = []
+            series.reserveCapacity(n)
+            var d0 = 0.0, r0 = 0.0, c0 = 0.0
+            var computedFor = Int.min
             for i in 0..<n {
                 let hi = i + 1 - w  // baseline windows end before this window starts
-                let lo = max(0, hi - baseBins)
-                var d0 = 0.0, r0 = 0.0, c0 = 0.0
-                if hi > lo {
-                    let base = comps[lo..<hi]
-                    d0 = median(base.map(\.0))
-                    r0 = median(base.map(\.1))
-                    c0 = median(base.map(\.2))
+                let key = hi / w
+                if key != computedFor {
+                    computedFor = key
+                    let lo = max(0, hi - baseBins)
+                    var ds: [Double] = [], rs: [Double] = [], cs: [Double] = []
+                    var j = hi - 1
+                    while j >= lo && j >= 0 {
+                        ds.append(comps[j].0); rs.append(comps[j].1); cs.append(comps[j].2)
+                        j -= w
+                    }
+                    d0 = median(ds); r0 = median(rs); c0 = median(cs)
                 }
                 let (d, r, c) = comps[i]
                 let score = 100 * (0.5 * f(d - d0, 0.1) + 0.3 * f(r - r0, 1) + 0.2 * f((c - c0) / max(c0, 10), 1))

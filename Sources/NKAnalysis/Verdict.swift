@@ -2,33 +2,23 @@ import Foundation
 
 /// The one-paragraph verdict, in plain words, from the result's numbers.
 enum Verdict {
-    static func time(_ us: Int64) -> String {
-        let s = us / 1_000_000
-        let days = s >= 0 ? s / 86400 : (s - 86399) / 86400
-        let rem = s - days * 86400
-        let (y, m, d) = civil(days)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d)) \(two(rem / 3600)):\(two(rem % 3600 / 60)) UTC"
-    }
-
-    static func civil(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
+    static func time(_ us: Int64) -> String { UTCTime.prose(us / 1_000_000) }
 
     static func paragraph(_ r: AnalysisResult) -> String {
         let n = r.blocks.count
         let networks = n == 1 ? "the network" : "all \(n) networks"
+        let cells = r.bins.reduce(0) { $0 + $1.blocks.count }
+        let unknownCells = r.bins.reduce(0) { $0 + $1.blocks.filter { $0.state == .unknown }.count }
+        let unknownNote = unknownCells > 0 && unknownCells < cells
+            ? " Visibility was unknown \(Int((Double(unknownCells) / Double(cells) * 100).rounded())) % of the time (fewer than \(r.parameters.minPeers) eligible peers with a known state)."
+            : ""
+        if cells > 0 && unknownCells == cells {
+            return "Unknown: from \(time(r.from)) to \(time(r.to)) fewer than \(r.parameters.minPeers) eligible (full-feed) peers had a known state, "
+                + "so nkwatch cannot tell whether \(n == 1 ? "the network was" : "the \(n) networks were") reachable. Ingest RIB dumps and more collectors."
+        }
         if r.episodes.isEmpty {
             return "No outage: \(n == 1 ? "the network" : "the \(n) networks") stayed visible to at least \(Int(r.parameters.visibleRatio * 100)) % "
-                + "of \(r.eligiblePeers) eligible peers from \(time(r.from)) to \(time(r.to))."
+                + "of \(r.eligiblePeers) eligible peers from \(time(r.from)) to \(time(r.to))." + unknownNote
         }
         var parts: [String] = []
         let blips = r.episodes.filter { $0.label == .isolatedBlip }
@@ -54,6 +44,6 @@ enum Verdict {
         if resets + gaps > 0 {
             text += " Discounted: \(resets) peer session reset\(resets == 1 ? "" : "s") and \(gaps) data gap\(gaps == 1 ? "" : "s")."
         }
-        return text
+        return text + unknownNote
     }
 }

@@ -4,7 +4,8 @@ import Glibc
 import MRT
 
 /// Turns command-line paths into the list of files to read: files as given,
-/// directories walked recursively (sorted, hidden entries skipped), '-' kept.
+/// directories walked recursively (sorted, hidden entries skipped, only files
+/// that look like dumps), quoted globs expanded, '-' kept.
 public enum InputPaths {
     public static func expand(_ paths: [String]) throws -> [String] {
         var out: [String] = []
@@ -29,6 +30,17 @@ public enum InputPaths {
             }
         }
         return out
+    }
+
+    /// In a directory, a dump is named like the archives (`updates.*`, `rib.*`,
+    /// `bview.*`) or ends in .gz, .bz2, .mrt or .dump; anything else
+    /// (READMEs, checksums, JSON) is left alone.
+    public static func looksLikeDump(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        if lower.hasPrefix("updates.") || lower.hasPrefix("rib.") || lower.hasPrefix("bview.") || lower.hasPrefix("ribs.") {
+            return !lower.hasSuffix(".md5") && !lower.hasSuffix(".sha256")
+        }
+        return [".gz", ".bz2", ".mrt", ".dump"].contains { lower.hasSuffix($0) }
     }
 
     static func glob(_ pattern: String) -> [String] {
@@ -60,7 +72,7 @@ public enum InputPaths {
             let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
             var st = stat()
             guard stat(full, &st) == 0 else { continue }
-            if (st.st_mode & S_IFMT) == S_IFDIR { out.append(contentsOf: try walk(full)) } else { out.append(full) }
+            if (st.st_mode & S_IFMT) == S_IFDIR { out.append(contentsOf: try walk(full)) } else if looksLikeDump(name) { out.append(full) }
         }
         return out
     }

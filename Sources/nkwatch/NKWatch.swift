@@ -16,7 +16,7 @@ struct NKWatch: ParsableCommand {
           nkwatch dump updates.20141222.1615.bz2          # bgpdump -m compatible lines
           nkwatch dump --format jsonl --prefix 175.45.176.0/22 rrc00/updates.*.gz
         """,
-        subcommands: [Ingest.self, Dump.self]
+        subcommands: [Ingest.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
     )
 
     /// Exit codes (DESIGN.md): 0 ok; 1 a check failed; 2 usage error;

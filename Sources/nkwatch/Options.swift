@@ -6,6 +6,9 @@ import NKWatchCore
 
 /// Where the store is: --store, else NKWATCH_STORE, else ./nkwatch.sqlite.
 struct StoreOptions: ParsableArguments {
+    init() {}
+    init(storePath: String) { self.storePath = storePath }
+
     @Option(name: .customLong("store"), help: ArgumentHelp("The SQLite store (default: $NKWATCH_STORE or ./nkwatch.sqlite).", valueName: "path"))
     var storePath: String?
 

@@ -1,0 +1,54 @@
+import ArgumentParser
+import NKRender
+
+struct Timeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chart the visibility of each target block over time.",
+        discussion: """
+        One row per target block (up, partial, down or unknown in each bin), the \
+        number of blocks routed, update churn, the 6 h instability score, the \
+        episodes with their labels, a UTC time axis and a legend, fitted to the \
+        terminal width (COLUMNS or the tty). --format csv|json gives the same bins \
+        as data. Reads the store, or MRT files given as arguments.
+
+        Examples:
+          nkwatch timeline
+          nkwatch timeline SampleData/kp-2014-12 --from 2014-12-21 --to 2014-12-24 --bin 15m
+          nkwatch timeline --format csv > bins.csv
+          NO_COLOR=1 nkwatch timeline --ascii --width 80
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
+
+    @OptionGroup var analysis: AnalysisOptions
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    @Flag(help: "ASCII characters instead of Unicode blocks.")
+    var ascii = false
+
+    @Option(help: ArgumentHelp("Chart width in columns (default: COLUMNS or the terminal).", valueName: "n"))
+    var width: Int?
+
+    @Option(help: "Colour: auto (on a terminal, unless NO_COLOR is set), always, never.")
+    var color: ColorChoice = .auto
+
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
+    var out: String?
+
+    func run() throws {
+        let loaded = try analysis.load(command: "timeline")
+        let r = loaded.result
+        switch format {
+        case .text:
+            let style = TerminalStyle(width: width ?? terminalWidth(), ascii: ascii, color: out == nil && color.enabled)
+            try emit(TimelineRenderer.text(r, title: loaded.title, style: style) + "\n" + ClassifyText.wrap(r.verdict, width: style.width) + "\n", to: out)
+        case .csv:
+            try emit(TimelineRenderer.csv(r), to: out)
+        case .json:
+            try emit(TimelineRenderer.json(r).text(), to: out)
+        }
+    }
+}
