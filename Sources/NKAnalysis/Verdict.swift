@@ -41,9 +41,10 @@ enum Verdict {
             text += " Usually isolated blips, not continuous connectivity problems."
         }
         let resets = r.discounted.filter { $0.kind == "session_reset" }.count, gaps = r.discounted.filter { $0.kind == "data_gap" }.count
-        if resets + gaps > 0 {
-            text += " Discounted: \(resets) peer session reset\(resets == 1 ? "" : "s") and \(gaps) data gap\(gaps == 1 ? "" : "s")."
-        }
+        var discounted: [String] = []
+        if resets > 0 { discounted.append("\(resets) peer session reset\(resets == 1 ? "" : "s")") }
+        if gaps > 0 { discounted.append("\(gaps) data gap\(gaps == 1 ? "" : "s")") }
+        if !discounted.isEmpty { text += " Discounted: " + discounted.joined(separator: " and ") + "." }
         return text + unknownNote
     }
 }

@@ -35,7 +35,7 @@ public enum TimelineRenderer {
         var out = title + "\n"
         out += "bin \(Duration.text(Double(r.parameters.binSeconds))), \(cols.count) columns of \(Duration.text(Double(r.parameters.binSeconds) * Double(r.bins.count) / Double(max(1, cols.count)))); "
             + "\(r.eligiblePeers) eligible of \(r.peers) peers at \(r.collectors.count) collector\(r.collectors.count == 1 ? "" : "s"); "
-            + "visible if ≥ \(Int(r.parameters.visibleRatio * 100)) % of eligible peers\n"
+            + "visible if \(style.ascii ? ">=" : "≥") \(Int(r.parameters.visibleRatio * 100)) % of eligible peers\n"
         out += axis(r, cols: cols) + "\n"
         let (up, partial, down, unknown) = style.ascii ? ("#", "+", "-", "?") : ("█", "▒", "░", "·")
         for (bi, block) in r.blocks.enumerated() {

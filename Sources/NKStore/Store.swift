@@ -53,6 +53,7 @@ public struct Store: Sendable {
     static func checkExisting(path: String) throws {
         var config = Configuration()
         config.readonly = true
+        config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             let (appID, version): (Int32, Int?) = try queue.read { db in
@@ -72,8 +73,10 @@ public struct Store: Sendable {
             }
         } catch let e as StoreError {
             throw e
-        } catch {
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
             throw StoreError(code: .notAStore, message: "\(path) is not an nkwatch store (not a SQLite database); it was not modified")
+        } catch {
+            throw StoreError(code: .database, message: "\(path): cannot read the store: \(error)")
         }
     }
 

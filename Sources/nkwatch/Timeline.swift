@@ -44,7 +44,9 @@ struct Timeline: ParsableCommand {
         switch format {
         case .text:
             let style = TerminalStyle(width: width ?? terminalWidth(), ascii: ascii, color: out == nil && color.enabled)
-            try emit(TimelineRenderer.text(r, title: loaded.title, style: style) + "\n" + ClassifyText.wrap(r.verdict, width: style.width) + "\n", to: out)
+            var text = TimelineRenderer.text(r, title: loaded.title, style: style) + "\n" + ClassifyText.wrap(r.verdict, width: style.width) + "\n"
+            if ascii { text = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.isASCII ? $0 : $0 == "—" ? "-" : $0 == "≥" ? ">" : "?" })) }
+            try emit(text, to: out)
         case .csv:
             try emit(TimelineRenderer.csv(r), to: out)
         case .json:

@@ -1,0 +1,158 @@
+import Foundation
+import MRT
+import NKAnalysis
+import NKRender
+import Testing
+
+/// A small analysed day: ten full-feed peers, one 15-minute full outage at 06:00
+/// and a 2-block outage at 18:00 for 10 minutes.
+func sampleResult() -> AnalysisResult {
+    let t0: Int64 = 1_419_206_400 * 1_000_000 // 2014-12-22T00:00:00Z
+    let kp = (176...179).map { Prefix("175.45.\($0).0/24")! }
+    var peers: [PeerRef] = []
+    var sizes: [Int: (ipv4: Int, ipv6: Int)] = [:]
+    var routes: [Int: [Prefix: String]] = [:]
+    var obs: [RouteObservation] = []
+    for i in 0..<10 {
+        peers.append(PeerRef(collector: "rrc00", ip: "10.0.0.\(i + 1)", asn: 3300 + UInt32(i)))
+        sizes[i] = (500_000, 20_000)
+        routes[i] = Dictionary(uniqueKeysWithValues: kp.map { ($0, "x 4837 131279") })
+        for b in 0..<4 {
+            obs.append(RouteObservation(time: t0 + 6 * 3_600_000_000, peer: i, prefix: kp[b], kind: .withdraw))
+            obs.append(RouteObservation(time: t0 + 6 * 3_600_000_000 + 900_000_000, peer: i, prefix: kp[b], kind: .announce, asPath: "x 4837 131279"))
+        }
+        for b in 1...2 {
+            obs.append(RouteObservation(time: t0 + 18 * 3_600_000_000, peer: i, prefix: kp[b], kind: .withdraw))
+            obs.append(RouteObservation(time: t0 + 18 * 3_600_000_000 + 600_000_000, peer: i, prefix: kp[b], kind: .announce, asPath: "x 4837 131279"))
+        }
+    }
+    let input = AnalysisInput(scopePrefixes: [Prefix("175.45.176.0/22")!], peers: peers, observations: obs,
+                              ribs: [RIBSnapshot(collector: "rrc00", time: t0, tableSizes: sizes, routes: routes)],
+                              coverage: [CoverageInterval(collector: "rrc00", start: t0, end: t0 + 86_400_000_000)],
+                              from: t0, to: t0 + 86_400_000_000)
+    return Analyzer.analyze(input)
+}
+
+@Suite("Renderers")
+struct RenderTests {
+    @Test("classification JSON: schema, exact values, deterministic bytes")
+    func classificationJSON() throws {
+        let r = sampleResult()
+        let doc = ClassificationDocument.make(r, scopePrefixes: ["175.45.176.0/22"], originASNs: [131279], country: nil).text()
+        #expect(doc == ClassificationDocument.make(sampleResult(), scopePrefixes: ["175.45.176.0/22"], originASNs: [131279], country: nil).text())
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [String: Any])
+        #expect(obj["schema"] as? String == "nkwatch.classification/v1")
+        #expect((obj["range"] as? [String: String]) == ["from": "2014-12-22T00:00:00Z", "to": "2014-12-23T00:00:00Z"])
+        let params = try #require(obj["parameters"] as? [String: Any])
+        #expect(params["bin_s"] as? Int == 300)
+        #expect(params["visible_ratio"] as? Double == 0.5)
+        #expect(params["hard_min_s"] as? Int == 3600)
+        #expect(params["isolation_s"] as? Int == 21600)
+        let episodes = try #require(obj["episodes"] as? [[String: Any]])
+        #expect(episodes.count == 2)
+        #expect(episodes[0]["start"] as? String == "2014-12-22T06:00:00Z")
+        #expect(episodes[0]["end"] as? String == "2014-12-22T06:15:00Z")
+        #expect(episodes[0]["duration_s"] as? Int == 900)
+        #expect(episodes[0]["kind"] as? String == "full")
+        #expect(episodes[0]["label"] as? String == "isolated_blip")
+        #expect(episodes[0]["blocks"] as? [String] == ["175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24"])
+        #expect(episodes[0]["peers_down_share"] as? Double == 1)
+        #expect(episodes[1]["kind"] as? String == "partial")
+        #expect(episodes[1]["blocks"] as? [String] == ["175.45.177.0/24", "175.45.178.0/24"])
+        #expect((obj["periods"] as? [Any])?.isEmpty == true)
+        #expect((obj["verdict"] as? String)?.hasPrefix("Between 2014-12-22 00:00 UTC and 2014-12-23 00:00 UTC nkwatch found 2 isolated blips") == true)
+    }
+
+    @Test("--expect: the same data passes; an outage moved past the tolerance fails and the diff names it")
+    func expect() throws {
+        let r = sampleResult()
+        let doc = ClassificationDocument.make(r, scopePrefixes: [], originASNs: [], country: nil).text()
+        #expect(try ExpectCheck.compare(expected: Data(doc.utf8), actual: r, tolerance: 300).isEmpty)
+        let moved = doc.replacingOccurrences(of: "\"2014-12-22T06:00:00Z\"", with: "\"2014-12-22T05:40:00Z\"")
+        let diffs = try ExpectCheck.compare(expected: Data(moved.utf8), actual: r, tolerance: 300)
+        #expect(diffs.count == 1)
+        #expect(diffs.first?.contains("isolated_blip full 2014-12-22T05:40:00Z") == true)
+        #expect(diffs.first?.contains("moved") == true)
+        #expect(try ExpectCheck.compare(expected: Data(moved.utf8), actual: r, tolerance: 1800).isEmpty)
+        let relabeled = doc.replacingOccurrences(of: "\"label\": \"isolated_blip\"", with: "\"label\": \"hard_outage\"")
+        #expect(try ExpectCheck.compare(expected: Data(relabeled.utf8), actual: r, tolerance: 300).contains { $0.contains("label is now isolated_blip") })
+    }
+
+    @Test("CSV and JSON bins hold the same values")
+    func bins() throws {
+        let r = sampleResult()
+        let csv = TimelineRenderer.csv(r).split(separator: "\n")
+        #expect(csv.count == 1 + 288 * 4)
+        #expect(csv[0] == "bin_start,block,state,visibility,down_s,known_peers,routed,announcements,withdrawals,path_changes,score_1h,score_6h,score_24h")
+        // 06:00 bin (72), first block: down the whole bin.
+        let row = csv[1 + 72 * 4].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(Array(row.prefix(10)) == ["2014-12-22T06:00:00Z", "175.45.176.0/24", "down", "0.0000", "300", "10", "0", "0", "40", "0"])
+        let partial = csv[1 + 216 * 4 + 1].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(Array(partial.prefix(7)) == ["2014-12-22T18:00:00Z", "175.45.177.0/24", "down", "0.0000", "300", "10", "2"])
+        let half = csv[1 + 217 * 4 + 1].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(Array(half.prefix(7)) == ["2014-12-22T18:05:00Z", "175.45.177.0/24", "down", "0.0000", "300", "10", "2"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(TimelineRenderer.json(r).text().utf8)) as? [String: Any])
+        #expect(json["schema"] as? String == "nkwatch.timeline/v1")
+        let bins = try #require(json["bins"] as? [[String: Any]])
+        #expect(bins.count == 288)
+        #expect(bins[72]["routed"] as? Int == 0)
+        #expect(bins[72]["withdrawals"] as? Int == 40)
+        #expect(((bins[72]["blocks"] as? [[String: Any]])?.first?["state"]) as? String == "down")
+    }
+
+    @Test("the terminal timeline fits 80 and 200 columns, in Unicode and ASCII, with and without colour", arguments: [80, 200])
+    func timeline(width: Int) {
+        let r = sampleResult()
+        for ascii in [false, true] {
+            let text = TimelineRenderer.text(r, title: "t", style: TerminalStyle(width: width, ascii: ascii, color: false))
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.filter { $0.hasPrefix("175.45.") }.count == 4)
+            for line in lines where line.hasPrefix("175.45.") || line.hasPrefix("routed") || line.hasPrefix("episodes") || line.hasPrefix("UTC") {
+                #expect(line.count <= width, "\(line.count) > \(width): \(line)")
+            }
+            let episodes = lines.first { $0.hasPrefix("episodes") } ?? ""
+            #expect(episodes.filter { $0 == "B" }.count >= 2)
+            if ascii {
+                #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+                #expect(lines.first { $0.hasPrefix("175.45.176.0/24") }.map { $0.contains("-") || $0.contains("+") } == true)
+            } else {
+                #expect(lines.first { $0.hasPrefix("175.45.176.0/24") }?.contains("█") == true)
+            }
+            #expect(!text.contains("\u{1B}["))
+        }
+        let colored = TimelineRenderer.text(r, title: "t", style: TerminalStyle(width: width, ascii: false, color: true))
+        #expect(colored.contains("\u{1B}[32m"))
+    }
+
+    @Test("classify text: tables, --explain numbers, and the verdict")
+    func classifyText() {
+        let r = sampleResult()
+        let plain = ClassifyText.text(r, title: "t", explain: false)
+        #expect(plain.contains("EPISODES"))
+        #expect(plain.contains("isolated_blip  2014-12-22 06:00:00  2014-12-22 06:15:00  15 min"))
+        #expect(!plain.contains("why:"))
+        let explained = ClassifyText.text(r, title: "t", explain: true)
+        #expect(explained.contains("why: isolated_blip: 15 min < 1 h (hard_min), and no other episode within 6 h (isolation) before or after"))
+        #expect(explained.contains("SCORE = 100"))
+        #expect(explained.contains("VERDICT"))
+    }
+
+    @Test("reports: Markdown and a self-contained HTML page")
+    func reports() {
+        let r = sampleResult()
+        let s = DataSources(store: "s.sqlite", files: 3, damagedFiles: 0, collectors: ["rrc00"], peers: 10, scopePrefixes: ["175.45.176.0/22"], originASNs: [131279], country: nil)
+        let md = ReportRenderer.markdown(r, sources: s)
+        #expect(md.hasPrefix("# BGP outage report: 175.45.176.0/22, origin AS131279"))
+        #expect(md.contains("## Verdict"))
+        #expect(md.contains("| isolated_blip | 2014-12-22 06:00 UTC | 2014-12-22 06:15 UTC | 15 min | full | 4/4 | 100 % of 10 |"))
+        let html = ReportRenderer.html(r, sources: s)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<svg id=\"heatmap\""))
+        #expect(html.contains("<svg id=\"routed\""))
+        #expect(html.contains("<svg id=\"score\""))
+        #expect(html.contains("class=\"down\""))
+        #expect(!html.contains("http://") || !html.contains("<script"))
+        #expect(!html.contains("src=\"http"))
+        #expect(html.contains("@media print"))
+    }
+}
