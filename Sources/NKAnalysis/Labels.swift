@@ -71,7 +71,7 @@ extension Analyzer {
         }
         for i in episodes.indices where hard[i] {
             episodes[i].label = .hardOutage
-            var text = "hard_outage: all \(input.scopeBlocksCount(episodes[i])) blocks down for \(Duration.text(episodes[i].allDownSeconds)) ≥ \(Duration.text(Double(p.hardMinSeconds))) (hard_min); "
+            var text = "hard_outage: all \(episodes[i].blocks.count) blocks down for \(Duration.text(episodes[i].allDownSeconds)) ≥ \(Duration.text(Double(p.hardMinSeconds))) (hard_min); "
                 + "\(Int((episodes[i].peersDownShare * 100).rounded())) % of \(episodes[i].peersKnown) eligible peers without a route at the worst moment"
             if let prior = periods.last(where: { $0.end <= episodes[i].start && episodes[i].start - $0.end < iso }) {
                 let after = Double(episodes[i].start - prior.start) / 1e6
@@ -172,10 +172,6 @@ extension Analyzer {
         }
         return out
     }
-}
-
-extension AnalysisInput {
-    func scopeBlocksCount(_ e: Episode) -> Int { e.blocks.count }
 }
 
 /// Durations as analysts write them: "9 h 30 min", "45 min", "30 s".

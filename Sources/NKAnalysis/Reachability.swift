@@ -119,9 +119,6 @@ struct ReachabilitySweep {
             default: return false
             }
         }
-        for (i, peer) in peers.enumerated() where !ribCollectors.contains(collectors[peer.collector]) {
-            _ = i
-        }
         var current = blocks.map { _ in Segment(start: input.from, yes: 0, known: 0, down: false, unknown: true, noPeers: []) }
         var sessionDownSince: [Int: Int64] = [:]
         var k = 0

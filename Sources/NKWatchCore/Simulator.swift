@@ -115,7 +115,7 @@ public struct Simulator {
         }
         let share = e.peerShare ?? 1
         if share >= 1 { return Set(all) }
-        var rng = SplitMix(seed: seed &+ UInt64(salt) &* 7919)
+        var rng = SplitMix64(seed: seed &+ UInt64(salt) &* 7919)
         return Set(all.shuffled(using: &rng).prefix(Int((Double(all.count) * share).rounded())))
     }
 
@@ -303,18 +303,5 @@ public struct Simulator {
             }
         }
         return written
-    }
-}
-
-/// SplitMix64, the simulator's deterministic generator.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
