@@ -36,6 +36,9 @@ public final class ArchiveStream {
 
     private let fd: Int32
     private let ownsFD: Bool
+    /// In-memory input (fuzzing, tests) instead of a file descriptor.
+    private var memory: [UInt8]?
+    private var memoryOffset = 0
     private var inBuffer: UnsafeMutableRawBufferPointer
     private var inStart = 0
     private var inEnd = 0
@@ -49,6 +52,16 @@ public final class ArchiveStream {
     private var inMember = false
     /// Compressed offset where the current member began.
     private var memberStart = 0
+
+    /// Reads compressed (or plain) bytes held in memory.
+    public init(bytes: [UInt8], bufferSize: Int = 64 << 10) throws {
+        path = "<memory>"
+        fd = -1
+        ownsFD = false
+        memory = bytes
+        inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        try start()
+    }
 
     /// Opens `path`; "-" is standard input.
     public init(path: String, bufferSize: Int = 256 << 10) throws {
@@ -70,6 +83,10 @@ public final class ArchiveStream {
             ownsFD = true
         }
         inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        try start()
+    }
+
+    private func start() throws {
         try refill()
         compression = Compression.detect(UnsafeRawBufferPointer(rebasing: inBuffer[inStart..<inEnd]))
         switch compression {
@@ -108,6 +125,17 @@ public final class ArchiveStream {
     private func refill() throws {
         if inStart == inEnd { inStart = 0; inEnd = 0 }
         guard !fileEOF, inEnd < inBuffer.count else { return }
+        if let memory {
+            let n = min(inBuffer.count - inEnd, memory.count - memoryOffset)
+            if n <= 0 { fileEOF = true; return }
+            memory.withUnsafeBytes { src in
+                (inBuffer.baseAddress! + inEnd).copyMemory(from: src.baseAddress! + memoryOffset, byteCount: n)
+            }
+            memoryOffset += n
+            inEnd += n
+            fileOffset += n
+            return
+        }
         while true {
             let n = Glibc.read(fd, inBuffer.baseAddress! + inEnd, inBuffer.count - inEnd)
             if n < 0 {

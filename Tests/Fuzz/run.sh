@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with -sanitize=fuzzer,address and runs each
+# for SECONDS (default 60). Seeds come from the project's MRT writer
+# (SampleData/mrt, SampleData/kp-2014-12). Crashes land in
+# .build-fuzz/<target>/crashes; turn each into a regression test.
+#   Tests/Fuzz/run.sh [SECONDS] [TARGET...]
+# FUZZ_NO_BUILD=1 reuses the binaries of an earlier run (to run targets in parallel).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-60}"; shift || true
+targets=("${@:-mrt-records bgp-update decompress}")
+read -r -a targets <<< "${targets[*]}"
+out=.build-fuzz
+mkdir -p "$out/lib" "$out/bin"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6)
+
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+echo "== building the MRT and NKArchive modules with the fuzzer and address sanitizers"
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name MRT \
+    -emit-module-path "$out/lib/MRT.swiftmodule" -o "$out/lib/libMRT.a" $(find Sources/MRT -name '*.swift')
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name NKArchive -I "$out/lib" \
+    -I Sources/CZlib -I Sources/CBZip2 -emit-module-path "$out/lib/NKArchive.swiftmodule" \
+    -o "$out/lib/libNKArchive.a" $(find Sources/NKArchive -name '*.swift')
+
+build() { # name source
+    swiftc "${flags[@]}" -I "$out/lib" -I Sources/CZlib -I Sources/CBZip2 "Tests/Fuzz/$2" \
+        -L "$out/lib" -lNKArchive -lMRT -lz -lbz2 -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
+    test -x "$out/bin/$1"
+}
+build mrt-records FuzzMRTRecords.swift
+build bgp-update FuzzBGPUpdate.swift
+build decompress FuzzDecompress.swift
+fi
+
+echo "== seeds from the MRT writer"
+for t in mrt-records bgp-update decompress; do mkdir -p "$out/$t/corpus" "$out/$t/crashes"; done
+for f in SampleData/mrt/*; do
+    cp "$f" "$out/decompress/corpus/"
+    case "$f" in *.gz) zcat "$f" ;; *.bz2) bzcat "$f" ;; esac > "$out/mrt-records/corpus/$(basename "$f").mrt"
+done
+ls SampleData/kp-2014-12/rrc00/2014.12/updates.20141222.16*.gz | head -4 | while read -r f; do
+    cp "$f" "$out/decompress/corpus/"; zcat "$f" > "$out/mrt-records/corpus/$(basename "$f").mrt"
+done
+# UPDATE bodies cut out of the BGP4MP records of the seeds.
+python3 - "$out/mrt-records/corpus" "$out/bgp-update/corpus" <<'PY'
+import os, struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+n = 0
+for name in sorted(os.listdir(src)):
+    if not name.endswith(".mrt"): continue
+    data = open(os.path.join(src, name), "rb").read()
+    p = 0
+    while p + 12 <= len(data):
+        t, typ, sub, length = struct.unpack(">IHHI", data[p:p + 12])
+        body = data[p + 12:p + 12 + length]
+        if typ == 17: body = body[4:]
+        p += 12 + length
+        if typ in (16, 17) and sub in (1, 4, 6, 7, 8, 9, 10, 11) and len(body) > 2 * 4 + 4:
+            asn = 4 if sub in (4, 7, 9, 11) else 2
+            afi = struct.unpack(">H", body[2 * asn + 2:2 * asn + 4])[0]
+            off = 2 * asn + 4 + (8 if afi == 1 else 32)
+            msg = body[off:]
+            if len(msg) > 19 and msg[18] == 2:
+                open(os.path.join(dst, f"update-{n}"), "wb").write(msg[19:]); n += 1
+print(f"{n} UPDATE seeds")
+PY
+
+status=0
+for t in "${targets[@]}"; do
+    echo "== fuzzing $t for $seconds s"
+    ( cd "$out/$t" && "../bin/$t" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix=crashes/ -print_final_stats=1 corpus ) 2>&1 | tee "$out/$t.log" | grep -E "DONE|INITED|stat::|ERROR|SUMMARY" || true
+    if ls "$out/$t/crashes/"* >/dev/null 2>&1; then echo "!! $t: crashes in $out/$t/crashes"; status=1; fi
+done
+exit $status

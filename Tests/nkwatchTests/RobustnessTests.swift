@@ -1,0 +1,132 @@
+import Foundation
+import MRT
+import NKArchive
+import NKStore
+import Testing
+
+/// Hostile and damaged archives: bounded time and memory, nothing lost, and a
+/// store that readers can use while an ingest writes.
+@Suite("Robustness")
+struct RobustnessTests {
+    /// Runs nkwatch under /usr/bin/time; returns (status, peak RSS in MB, seconds, stderr).
+    static func measured(_ args: [String]) throws -> (Int32, Double, Double, String) {
+        let out = try CLITests.tempDir().appendingPathComponent("time.txt").path
+        let r = try CLITests.run(["-f", "%M %e", "-o", out, CLITests.binary] + args, executable: "/usr/bin/time")
+        let parts = (try String(contentsOfFile: out, encoding: .utf8)).split(whereSeparator: \.isWhitespace)
+        let kb = Double(parts.dropLast().last ?? "0") ?? 0, secs = Double(parts.last ?? "0") ?? 0
+        return (r.status, kb / 1024, secs, r.stderr)
+    }
+
+    static func be32(_ v: Int) -> [UInt8] { [UInt8((v >> 24) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+
+    static var hostile: [(String, [UInt8])] {
+        var w = MRTWriter()
+        w.writePeerIndexTable(timestamp: 1, collectorBGPID: .v4(1), peers: [PeerEntry(peerType: 0, bgpID: .v4(1), ip: .v4(2), asn: 3)])
+        let peerTable = w.take()
+        let rib: [UInt8] = [0, 0, 0, 1, 0, 13, 0, 2] + be32(4 + 1 + 1 + 2 + 8) + [0, 0, 0, 0, 8, 10, 0xFF, 0xFF] + [0, 0, 0, 0, 0, 0, 0xFF, 0xFF]
+        let bigPeers: [UInt8] = [0, 0, 0, 1, 0, 13, 0, 1] + be32(8 + 4) + [1, 2, 3, 4, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0]
+        let huge: [UInt8] = [0, 0, 0, 1, 0, 16, 0, 4] + be32((16 << 20) - 1) + Array(repeating: 0xAB, count: 4096)
+        let attrOverflow: [UInt8] = {
+            // A BGP4MP_MESSAGE_AS4 UPDATE whose AS_PATH claims 65 535 bytes (extended length).
+            var bgp: [UInt8] = Array(repeating: 0xFF, count: 16)
+            let body: [UInt8] = [0, 0, 0, 8, 0x50, 2, 0xFF, 0xFF, 2, 1, 0, 0] + [24, 10, 0, 0]
+            bgp += [UInt8((19 + body.count) >> 8), UInt8((19 + body.count) & 0xFF), 2] + body
+            let rec: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 1, 10, 0, 0, 1, 10, 0, 0, 2] + bgp
+            return [0, 0, 0, 1, 0, 16, 0, 4] + be32(rec.count) + rec
+        }()
+        return [("rib-entry-count", peerTable + rib), ("peer-count", bigPeers), ("huge-length", huge),
+                ("attribute-overflow", attrOverflow), ("zeros", Array(repeating: 0, count: 4 << 20))]
+    }
+
+    @Test("hostile inputs: a typed error, exit 3, in bounded time and memory", arguments: hostile.map(\.0))
+    func hostileInputs(name: String) throws {
+        let bytes = try #require(Self.hostile.first { $0.0 == name }).1
+        let path = try CLITests.tempFile(name + ".mrt", bytes)
+        let (status, mb, secs, stderr) = try Self.measured(["dump", path])
+        #expect(status == 3 || (name == "zeros" && status == 0), "\(stderr)")
+        #expect(mb < 100, "peak RSS \(mb) MB")
+        #expect(secs < 20, "\(secs) s")
+        if status == 3 { #expect(stderr.contains(path) && stderr.contains("byte offset")) }
+    }
+
+    @Test("a gzip bomb of zeros is read in bounded memory")
+    func gzipBomb() throws {
+        let zeros = [UInt8](repeating: 0, count: 16 << 20)
+        let path = try CLITests.tempFile("bomb.gz", try Compressor.compress(zeros, as: .gzip, level: 9))
+        let (_, mb, secs, _) = try Self.measured(["dump", "--quiet", path])
+        #expect(mb < 100, "peak RSS \(mb) MB")
+        #expect(secs < 60)
+    }
+
+    @Test("peak memory stays flat from 1x to 4x the input")
+    func flatMemory() throws {
+        let one = try Data(contentsOf: CLITests.repoRoot.appendingPathComponent("SampleData/kp-2014-12/route-views2/bgpdata/2014.12/RIBS/rib.20141222.1600.bz2"))
+        var plain: [UInt8] = []
+        let s = try ArchiveStream(bytes: Array(one))
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try s.read(into: $0) }
+            if n == 0 { break }
+            plain += buf[0..<n]
+        }
+        let p1 = try CLITests.tempFile("x1.mrt", plain)
+        let p4 = try CLITests.tempFile("x4.mrt", plain + plain + plain + plain)
+        let (_, m1, _, _) = try Self.measured(["dump", p1])
+        let (_, m4, _, _) = try Self.measured(["dump", p4])
+        #expect(m4 < m1 * 1.25 + 5, "1x: \(m1) MB, 4x: \(m4) MB")
+    }
+
+    @Test("every corpus file cut at record boundaries and inside records keeps exactly the intact records",
+          .enabled(if: IngestCLITests.corpus != nil, "../shared/corpus is absent: skipped"))
+    func corpusTruncation() throws {
+        let corpus = try #require(IngestCLITests.corpus).appendingPathComponent("ris")
+        for name in try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted() {
+            let s = try ArchiveStream(path: corpus.appendingPathComponent(name).path)
+            var plain: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while plain.count < 300_000 {
+                let n = try buf.withUnsafeMutableBytes { try s.read(into: $0) }
+                if n == 0 { break }
+                plain += buf[0..<n]
+            }
+            let ends = MRTCommonHeader.recordEnds(in: plain)
+            guard ends.count >= 1 else { continue }
+            let picks = [ends[0], ends[ends.count / 2], ends[ends.count - 1]]
+            for cut in Set(picks.flatMap { [$0, $0 - 1, $0 - 7] }).filter({ $0 > 0 }).sorted() {
+                var decoder = MRTDecoder()
+                let path = try CLITests.tempFile("cut.mrt", Array(plain.prefix(cut)))
+                let report = readMRTFile(path: path, decoder: &decoder) { _ in }
+                let intact = ends.filter { $0 <= cut }.count
+                #expect(report.records == intact, "\(name) cut at \(cut)")
+                if ends.contains(cut) || cut >= plain.count {
+                    #expect(report.fatalError == nil, "\(name) cut at \(cut)")
+                } else {
+                    #expect(report.fatalError?.error.offset == (ends.last { $0 <= cut } ?? 0), "\(name) cut at \(cut)")
+                }
+            }
+        }
+    }
+
+    @Test("readers work while an ingest writes (WAL)")
+    func readerDuringIngest() throws {
+        let dir = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["ingest", "--quiet", "--jobs", "1", "--store", store, CLITests.repoRoot.appendingPathComponent("SampleData/kp-2014-12/rrc00").path]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var ok = 0, statuses = Set<Int32>()
+        while p.isRunning {
+            let r = try CLITests.run(["timeline", "--format", "csv", "--store", store])
+            statuses.insert(r.status)
+            if r.status == 0 && p.isRunning { ok += 1 }
+            usleep(100_000)
+        }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(statuses.isSubset(of: [0, 2]), "\(statuses)")
+        #expect(ok > 0)
+    }
+}
