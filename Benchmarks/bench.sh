@@ -53,6 +53,29 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$work/bz2.json" \
     -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2" \
     --output null >/dev/null
 
+# Scoped ingest of the same file against zcat / bzcat.
+hyperfine --runs "$runs" --warmup 1 --export-json "$work/ingest.json" \
+    --prepare "rm -f $work/i.sqlite*" \
+    -n zcat "zcat $work/input.mrt.gz" \
+    -n "ingest .gz" "$nk ingest --quiet --store $work/i.sqlite $work/input.mrt.gz" \
+    -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n "ingest .bz2" "$nk ingest --quiet --store $work/i.sqlite $work/input.mrt.bz2" \
+    --output null >/dev/null
+
+# Many files: one job against all cores (the SampleData/kp-2014-12 archive).
+hyperfine --runs "$runs" --warmup 1 --export-json "$work/jobs.json" \
+    --prepare "rm -f $work/j.sqlite*" \
+    -n "ingest --jobs 1" "$nk ingest --quiet --jobs 1 --store $work/j.sqlite SampleData/kp-2014-12" \
+    -n "ingest --jobs $(nproc)" "$nk ingest --quiet --jobs $(nproc) --store $work/j.sqlite SampleData/kp-2014-12" \
+    --output null >/dev/null
+
+# Peak memory for 1x and 4x the input.
+cat "$work/input.mrt" "$work/input.mrt" "$work/input.mrt" "$work/input.mrt" | gzip -1 > "$work/input4.mrt.gz"
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+echo "peak RSS, dump 1x: $(rss "$nk" dump "$work/input.mrt.gz") KB, 4x: $(rss "$nk" dump "$work/input4.mrt.gz") KB"
+rm -f "$work"/r*.sqlite*
+echo "peak RSS, ingest 1x: $(rss "$nk" ingest --quiet --store "$work/r1.sqlite" "$work/input.mrt.gz") KB, 4x: $(rss "$nk" ingest --quiet --store "$work/r4.sqlite" "$work/input4.mrt.gz") KB"
+
 python3 - "$work/gz.json" "$work/bz2.json" <<'PY'
 import json, sys
 for path in sys.argv[1:]:
@@ -64,4 +87,15 @@ for path in sys.argv[1:]:
         print(f"  {n:14s} {r[n]['mean']:7.3f} s ± {r[n]['stddev']:.3f}")
     print(f"  nkwatch dump is {r[bd]['mean'] / r[nk]['mean']:.2f}x faster than bgpdump -m, "
           f"{r[nk]['mean'] / r[base]['mean']:.2f}x the time of {base}")
+PY
+python3 - "$work/ingest.json" "$work/jobs.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+print("\ningest (default scope) against decompression alone")
+for n in r: print(f"  {n:14s} {r[n]['mean']:7.3f} s ± {r[n]['stddev']:.3f}")
+print(f"  ingest .gz is {r['ingest .gz']['mean'] / r['zcat']['mean']:.2f}x zcat; ingest .bz2 is {r['ingest .bz2']['mean'] / r['bzcat']['mean']:.2f}x bzcat")
+j = json.load(open(sys.argv[2]))["results"]
+print("\nmulti-file ingest (SampleData/kp-2014-12)")
+for x in j: print(f"  {x['command']:18s} {x['mean']:7.3f} s ± {x['stddev']:.3f}")
+print(f"  speed-up with all cores: {j[0]['mean'] / j[1]['mean']:.2f}x")
 PY
