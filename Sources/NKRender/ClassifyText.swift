@@ -6,9 +6,7 @@ public enum ClassifyText {
     public static func text(_ r: AnalysisResult, title: String, explain: Bool, width: Int = 100) -> String {
         var out = title + "\n"
         let p = r.parameters
-        out += "parameters: bin \(Duration.text(Double(p.binSeconds))), visible ratio \(p.visibleRatio), min peers \(p.minPeers), "
-            + "full feed \(p.fullFeedRatio)\(p.fullFeedMinIPv4.map { " or \($0) IPv4" } ?? ""), settle \(Duration.text(Double(p.settleSeconds))), "
-            + "hard min \(Duration.text(Double(p.hardMinSeconds))), isolation \(Duration.text(Double(p.isolationSeconds)))\n"
+        out += parametersLine(p) + "\n"
         out += "blocks: \(r.blocks.joined(separator: " ")); peers: \(r.eligiblePeers) eligible of \(r.peers) at \(r.collectors.joined(separator: ", "))\n"
         for w in r.warnings { out += "warning: \(w)\n" }
         out += "\n"
@@ -44,6 +42,13 @@ public enum ClassifyText {
         }
         out += "\nVERDICT\n" + wrap(r.verdict, width: width) + "\n"
         return out
+    }
+
+    /// The parameters every text output prints.
+    public static func parametersLine(_ p: Parameters) -> String {
+        "parameters: bin \(Duration.text(Double(p.binSeconds))), visible ratio \(p.visibleRatio), min peers \(p.minPeers), "
+            + "full feed \(p.fullFeedRatio)\(p.fullFeedMinIPv4.map { " or \($0) IPv4" } ?? ""), settle \(Duration.text(Double(p.settleSeconds))), "
+            + "hard min \(Duration.text(Double(p.hardMinSeconds))), isolation \(Duration.text(Double(p.isolationSeconds)))"
     }
 
     static func time(_ us: Int64) -> String {

@@ -32,7 +32,7 @@ public enum TimelineRenderer {
     public static func text(_ r: AnalysisResult, title: String, style: TerminalStyle) -> String {
         let chartWidth = style.width - labelWidth - 2
         let cols = columns(bins: r.bins.count, width: chartWidth)
-        var out = title + "\n"
+        var out = title + "\n" + ClassifyText.parametersLine(r.parameters) + "\n"
         out += "bin \(Duration.text(Double(r.parameters.binSeconds))), \(cols.count) columns of \(Duration.text(Double(r.parameters.binSeconds) * Double(r.bins.count) / Double(max(1, cols.count)))); "
             + "\(r.eligiblePeers) eligible of \(r.peers) peers at \(r.collectors.count) collector\(r.collectors.count == 1 ? "" : "s"); "
             + "visible if \(style.ascii ? ">=" : "≥") \(Int(r.parameters.visibleRatio * 100)) % of eligible peers\n"
