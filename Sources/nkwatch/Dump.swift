@@ -94,6 +94,7 @@ struct Dump: ParsableCommand {
         var failed = false
         var elements: [BGPElement] = []
         elements.reserveCapacity(4096)
+        var bgpdump = BGPDumpFormatter.Writer()
         for path in inputs {
             var decoder = MRTDecoder(attributeFilter: filter.attributeFilter)
             let report = readMRTFile(path: path, decoder: &decoder) { record in
@@ -101,7 +102,7 @@ struct Dump: ParsableCommand {
                 record.appendElements(to: &elements)
                 for e in elements where filter.accepts(e) {
                     switch format {
-                    case .bgpdump: BGPDumpFormatter.append(e, to: &out.buffer)
+                    case .bgpdump: bgpdump.append(e, to: &out.buffer)
                     case .jsonl: JSONLinesFormatter.append(e, to: &out.buffer)
                     }
                 }

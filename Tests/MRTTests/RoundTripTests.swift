@@ -182,3 +182,19 @@ struct RoundTripTests {
         #expect(got[1].attributes?.originASN == 131279)
     }
 }
+
+@Suite("bgpdump formatter")
+struct FormatterTests {
+    @Test("the caching writer prints exactly what the plain formatter prints", arguments: SampleArchives.all().map(\.name))
+    func writerMatches(name: String) throws {
+        let bytes = try #require(SampleArchives.all().first { $0.name == name }).bytes
+        var plain: [UInt8] = [], cached: [UInt8] = []
+        var writer = BGPDumpFormatter.Writer()
+        for e in elements(bytes) {
+            BGPDumpFormatter.append(e, to: &plain)
+            writer.append(e, to: &cached)
+        }
+        #expect(!plain.isEmpty)
+        #expect(plain == cached)
+    }
+}

@@ -29,8 +29,9 @@ enum Support {
     static func dumpLines(_ path: String) -> (String, FileReport) {
         var decoder = MRTDecoder()
         var out: [UInt8] = []
+        var writer = BGPDumpFormatter.Writer()
         let report = readMRTFile(path: path, decoder: &decoder) { record in
-            for e in record.elements { BGPDumpFormatter.append(e, to: &out) }
+            for e in record.elements { writer.append(e, to: &out) }
         }
         return (String(decoding: out, as: UTF8.self), report)
     }

@@ -49,6 +49,30 @@ public enum BGPDumpFormatter {
     }
 
     public static func append(_ e: BGPElement, to out: inout [UInt8]) {
+        if e.kind == .announce || e.kind == .rib {
+            appendHead(e, to: &out)
+            appendAttributeTail(e, to: &out)
+            return
+        }
+        appendCommon(e, to: &out)
+        switch e.kind {
+        case .state:
+            appendDecimal(e.oldState, to: &out)
+            out.append(pipe)
+            appendDecimal(e.newState, to: &out)
+        default:
+            appendPrefix(e.prefix, to: &out)
+            if e.isAddPath, let id = e.pathID {
+                out.append(pipe)
+                appendDecimal(id, to: &out)
+            }
+        }
+        out.append(newline)
+    }
+
+    /// Label, time, type, peer IP, peer AS and the pipe after them.
+    @inline(__always)
+    static func appendCommon(_ e: BGPElement, to out: inout [UInt8]) {
         out.append(contentsOf: labels[labelIndex(e)])
         out.append(pipe)
         appendDecimal(e.timestamp, to: &out)
@@ -68,30 +92,22 @@ public enum BGPDumpFormatter {
         out.append(pipe)
         appendDecimal(e.peerASN, to: &out)
         out.append(pipe)
-        switch e.kind {
-        case .state:
-            appendDecimal(e.oldState, to: &out)
-            out.append(pipe)
-            appendDecimal(e.newState, to: &out)
-            out.append(newline)
-            return
-        case .withdraw:
-            appendPrefix(e.prefix, to: &out)
-            if e.isAddPath, let id = e.pathID {
-                out.append(pipe)
-                appendDecimal(id, to: &out)
-            }
-            out.append(newline)
-            return
-        case .announce, .rib:
-            break
-        }
+    }
+
+    /// For announcements and RIB entries: the common part, the prefix and the path id.
+    @inline(__always)
+    static func appendHead(_ e: BGPElement, to out: inout [UInt8]) {
+        appendCommon(e, to: &out)
         appendPrefix(e.prefix, to: &out)
         out.append(pipe)
         if e.isAddPath, let id = e.pathID {
             appendDecimal(id, to: &out)
             out.append(pipe)
         }
+    }
+
+    /// `AS_PATH|ORIGIN|NEXT_HOP|LOCAL_PREF|MED|COMMUNITIES|AG|AGGREGATOR|` and the newline.
+    static func appendAttributeTail(_ e: BGPElement, to out: inout [UInt8]) {
         let a = e.attributes
         a?.effectiveASPath?.appendText(to: &out, limit: asPathLimit)
         out.append(pipe)
@@ -142,6 +158,36 @@ public enum BGPDumpFormatter {
         var out: [UInt8] = []
         append(e, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A formatter that remembers the attribute part of the last line: the
+    /// elements of one UPDATE or RIB record share their attributes, so the
+    /// AS path, communities and the rest are formatted once per message.
+    public struct Writer {
+        /// Held strongly: an identity alone could be reused by a new object.
+        var lastAttributes: PathAttributes?
+        var lastNextHop: IPAddress?
+        var lastKey: UInt8 = 0
+        var tail: [UInt8] = []
+
+        public init() {}
+
+        public mutating func append(_ e: BGPElement, to out: inout [UInt8]) {
+            guard (e.kind == .announce || e.kind == .rib), let a = e.attributes else {
+                BGPDumpFormatter.append(e, to: &out)
+                return
+            }
+            BGPDumpFormatter.appendHead(e, to: &out)
+            let key: UInt8 = (e.fromMultiprotocol ? 1 : 0) | (e.kind == .announce ? 2 : 0) | ((e.prefix?.isIPv4 ?? true) ? 4 : 0)
+            if lastAttributes !== a || e.nextHop != lastNextHop || key != lastKey {
+                tail.removeAll(keepingCapacity: true)
+                BGPDumpFormatter.appendAttributeTail(e, to: &tail)
+                lastAttributes = a
+                lastNextHop = e.nextHop
+                lastKey = key
+            }
+            out.append(contentsOf: tail)
+        }
     }
 
     @inline(__always)
