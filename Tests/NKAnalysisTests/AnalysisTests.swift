@@ -227,3 +227,40 @@ struct AnalysisTests {
 }
 
 typealias SeededRNG = SplitMix64
+
+@Suite("IPv6 and several collectors")
+struct IPv6Tests {
+    @Test("an IPv6 block uses IPv6 tables for eligibility and peers of two collectors")
+    func ipv6() {
+        let t0 = Scenario.t0, h = Scenario.hour
+        let block = Prefix("2001:db8:100::/48")!
+        var peers: [PeerRef] = []
+        var ribs: [RIBSnapshot] = []
+        var obs: [RouteObservation] = []
+        for (ci, c) in ["rrc00", "route-views2"].enumerated() {
+            var sizes: [Int: (ipv4: Int, ipv6: Int)] = [:]
+            var routes: [Int: [Prefix: String]] = [:]
+            for i in 0..<4 {
+                let idx = peers.count
+                peers.append(PeerRef(collector: c, ip: "2001:db8::\(ci * 10 + i + 1)", asn: 6000 + UInt32(idx)))
+                // The last peer of each collector has a full IPv4 but a tiny IPv6 table: not eligible for IPv6.
+                sizes[idx] = (500_000, i == 3 ? 100 : 30_000)
+                if i != 3 { routes[idx] = [Prefix("2001:db8::/32")!: "a b"] }
+                if i != 3 {
+                    obs.append(RouteObservation(time: t0 + 5 * h, peer: idx, prefix: Prefix("2001:db8::/32")!, kind: .withdraw))
+                    obs.append(RouteObservation(time: t0 + 5 * h + 20 * Scenario.minute, peer: idx, prefix: Prefix("2001:db8::/32")!, kind: .announce, asPath: "a b"))
+                }
+            }
+            ribs.append(RIBSnapshot(collector: c, time: t0, tableSizes: sizes, routes: routes))
+        }
+        let input = AnalysisInput(scopePrefixes: [block], peers: peers, observations: obs, ribs: ribs, from: t0, to: t0 + 24 * h)
+        let r = Analyzer.analyze(input)
+        #expect(r.blocks == ["2001:db8:100::/48"])
+        #expect(r.episodes.count == 1)
+        #expect(r.episodes.first?.start == t0 + 5 * h)
+        #expect(r.episodes.first?.durationSeconds == 1200)
+        #expect(r.episodes.first?.peersKnown == 6)
+        #expect(r.episodes.first?.label == .isolatedBlip)
+        #expect(r.eligiblePeers == 6)
+    }
+}
