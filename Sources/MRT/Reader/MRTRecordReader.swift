@@ -55,9 +55,12 @@ public struct MRTRecordReader<Source: MRTByteSource> {
     /// trusted: lets a caller refuse a file that is not MRT at all.
     public var firstHeaderCheck: ((MRTCommonHeader) -> MRTError?)?
 
-    public init(source: Source, chunkSize: Int = 1 << 20) {
+    /// `chunkSize` is the first buffer size; it grows (doubling) only for
+    /// records that need more. The buffer is not zero-filled.
+    public init(source: Source, chunkSize: Int = 256 << 10) {
         self.source = source
-        self.buffer = [UInt8](repeating: 0, count: max(chunkSize, 64))
+        let n = max(chunkSize, 64)
+        self.buffer = [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n }
     }
 
     /// Offset in the stream of the next unread byte.
