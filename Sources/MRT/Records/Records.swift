@@ -7,7 +7,8 @@ public struct TableDumpEntry: Sendable {
     public var originatedTime: UInt32
     public var peerIP: IPAddress
     public var peerASN: UInt32
-    /// Nil when an attribute filter did not want this prefix.
+    /// When an attribute filter did not want the prefix, only the reachability
+    /// attributes are decoded (`isComplete == false`).
     public var attributes: PathAttributes?
 }
 
