@@ -97,11 +97,7 @@ struct AnalysisOptions: ParsableArguments {
             temporary = dir
             storePath = dir.appendingPathComponent("store.sqlite").path
             resolvedScope = try scope.resolve()
-            let inputs: [String]
-            do { inputs = try InputPaths.expand(paths) } catch let e as FileError {
-                Stderr.line(e.description)
-                throw ExitCode(NKWatch.Exit.badInput)
-            }
+            let inputs = try expandInputs(paths)
             db = try StoreOptions(storePath: storePath).open()
             let summary = try Ingestor(scope: resolvedScope).run(paths: inputs, store: db)
             for p in summary.problems { Stderr.line(p) }
@@ -165,6 +161,17 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
         case .never: return false
         case .auto: return isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         }
+    }
+}
+
+/// Files, directories and globs to the files to read; a path that cannot be
+/// opened is one clear line and exit 3.
+func expandInputs(_ paths: [String]) throws -> [String] {
+    do {
+        return try InputPaths.expand(paths)
+    } catch let e as FileError {
+        Stderr.line(e.description)
+        throw ExitCode(NKWatch.Exit.badInput)
     }
 }
 

@@ -83,13 +83,7 @@ struct Dump: ParsableCommand {
             fromMicros: from.flatMap(TimeParsing.parseTime).map { $0 * 1_000_000 },
             toMicros: to.flatMap(TimeParsing.parseTime).map { $0 * 1_000_000 }
         )
-        let inputs: [String]
-        do {
-            inputs = try InputPaths.expand(paths)
-        } catch let e as FileError {
-            Stderr.line(e.description)
-            throw ExitCode(NKWatch.Exit.badInput)
-        }
+        let inputs = try expandInputs(paths)
         var out = StdoutWriter()
         var failed = false
         var elements: [BGPElement] = []

@@ -61,13 +61,7 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         let scope = try self.scope.resolve()
-        let inputs: [String]
-        do {
-            inputs = try InputPaths.expand(paths)
-        } catch let e as FileError {
-            Stderr.line(e.description)
-            throw ExitCode(NKWatch.Exit.badInput)
-        }
+        let inputs = try expandInputs(paths)
         let store = try self.store.open()
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
