@@ -17,8 +17,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "MRT"),
-        .target(name: "NKArchive", dependencies: ["MRT", "CZlib", "CBZip2"]),
+        .target(name: "NKArchive", dependencies: ["MRT", "CZlib", "CBZip2", "CCrypto"]),
         .target(name: "NKStore", dependencies: ["MRT", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NKAnalysis", dependencies: ["MRT"]),
         .target(name: "NKWatchCore", dependencies: ["MRT", "NKArchive", "NKStore", "NKAnalysis"]),

@@ -33,6 +33,8 @@ public final class ArchiveStream {
     public var compressedOffset: Int { fileOffset - inAvailable }
     /// Decompressed bytes delivered so far.
     public private(set) var decompressedOffset = 0
+    /// The size of the input when it is a regular file or memory, else nil.
+    public private(set) var inputSize: Int?
 
     private let fd: Int32
     private let ownsFD: Bool
@@ -59,6 +61,7 @@ public final class ArchiveStream {
         fd = -1
         ownsFD = false
         memory = bytes
+        inputSize = bytes.count
         inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         try start()
     }
@@ -79,6 +82,7 @@ public final class ArchiveStream {
                 close(f)
                 throw MRTError(.io, offset: 0, "is a directory")
             }
+            if (st.st_mode & S_IFMT) == S_IFREG { inputSize = Int(st.st_size) }
             fd = f
             ownsFD = true
         }

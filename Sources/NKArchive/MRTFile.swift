@@ -41,11 +41,39 @@ public struct FileReport: Sendable {
 /// Type codes RFC 6396 defines (including the deprecated ones, §5).
 let knownMRTTypes: Set<UInt16> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 32, 33, 48, 49]
 
+/// When decompression runs on a thread of its own (`PipelinedByteSource`).
+public enum PipelineChoice: Sendable {
+    /// Compressed input of at least `minimumCompressedSize` bytes, or of
+    /// unknown size (standard input).
+    case automatic
+    case always
+    case never
+
+    /// Below this, starting a thread costs more than the overlap saves.
+    public static let minimumCompressedSize = 256 << 10
+
+    func applies(to stream: ArchiveStream) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .automatic:
+            guard stream.compression != .none else { return false }
+            return (stream.inputSize ?? Int.max) >= Self.minimumCompressedSize
+        }
+    }
+}
+
 /// Reads an MRT file record by record: detects the compression, frames,
 /// decodes, and calls `body` for each decoded record. Damaged records are
 /// reported and skipped; damage that stops the stream is reported with every
 /// record before it kept. Never throws: every problem ends up in the report.
+///
+/// `prefilter`, when given, sees each framed record first; when it returns
+/// true it has taken the record in full (it counts as decoded, without
+/// problems) and the decoder does not see it.
 public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithErrors: Int = 1000,
+                        pipeline: PipelineChoice = .automatic,
+                        prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = nil,
                         _ body: (MRTRecord) -> Void) -> FileReport {
     var report = FileReport(path: path)
     let stream: ArchiveStream
@@ -59,7 +87,22 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithE
         return report
     }
     report.compression = stream.compression
-    var reader = MRTRecordReader(source: ArchiveByteSource(stream))
+    if pipeline.applies(to: stream) {
+        var reader = MRTRecordReader(source: PipelinedByteSource(stream))
+        readRecords(&reader, path: path, decoder: &decoder, report: &report, maxRecordsWithErrors: maxRecordsWithErrors,
+                    prefilter: prefilter, body)
+    } else {
+        var reader = MRTRecordReader(source: ArchiveByteSource(stream))
+        readRecords(&reader, path: path, decoder: &decoder, report: &report, maxRecordsWithErrors: maxRecordsWithErrors,
+                    prefilter: prefilter, body)
+    }
+    return report
+}
+
+private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder: inout MRTDecoder,
+                                           report: inout FileReport, maxRecordsWithErrors: Int,
+                                           prefilter: ((RawRecordView, MRTDecoder) -> Bool)?,
+                                           _ body: (MRTRecord) -> Void) {
     reader.firstHeaderCheck = { header in
         knownMRTTypes.contains(header.type.rawValue) ? nil : MRTError(
             .notMRT, offset: 0, "not an MRT file: the first record has type \(header.type.rawValue), which RFC 6396 does not define")
@@ -72,6 +115,10 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithE
                 report.records += 1
                 if report.firstTimestamp == nil { report.firstTimestamp = view.header.timestamp }
                 report.lastTimestamp = view.header.timestamp
+                if let prefilter, prefilter(view, decoder) {
+                    report.recordsDecoded += 1
+                    return true
+                }
                 switch decoder.decode(view) {
                 case .success(let record):
                     report.recordsDecoded += 1
@@ -97,8 +144,9 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithE
         }
     }
     report.bytes = reader.offset
-    if !sawAny && report.fatalError == nil && stream.decompressedOffset == 0 {
+    // No record and no error: not a byte arrived (a shorter input is a
+    // truncated header).
+    if !sawAny && report.fatalError == nil {
         report.fatalError = FileError(path: path, error: MRTError(.notMRT, offset: 0, "the file holds no MRT records (it is empty)"))
     }
-    return report
 }

@@ -89,6 +89,9 @@ struct Dump: ParsableCommand {
         var elements: [BGPElement] = []
         elements.reserveCapacity(4096)
         var bgpdump = BGPDumpFormatter.Writer()
+        // A local copy: reading the option's property wrapper once per
+        // element costs a generic metadata lookup each time.
+        let format = self.format
         for path in inputs {
             var decoder = MRTDecoder(attributeFilter: filter.attributeFilter)
             let report = readMRTFile(path: path, decoder: &decoder) { record in

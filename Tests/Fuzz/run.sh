@@ -19,12 +19,12 @@ echo "== building the MRT and NKArchive modules with the fuzzer and address sani
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name MRT \
     -emit-module-path "$out/lib/MRT.swiftmodule" -o "$out/lib/libMRT.a" $(find Sources/MRT -name '*.swift')
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name NKArchive -I "$out/lib" \
-    -I Sources/CZlib -I Sources/CBZip2 -emit-module-path "$out/lib/NKArchive.swiftmodule" \
+    -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto -emit-module-path "$out/lib/NKArchive.swiftmodule" \
     -o "$out/lib/libNKArchive.a" $(find Sources/NKArchive -name '*.swift')
 
 build() { # name source
-    swiftc "${flags[@]}" -I "$out/lib" -I Sources/CZlib -I Sources/CBZip2 "Tests/Fuzz/$2" \
-        -L "$out/lib" -lNKArchive -lMRT -lz -lbz2 -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
+    swiftc "${flags[@]}" -I "$out/lib" -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto "Tests/Fuzz/$2" \
+        -L "$out/lib" -lNKArchive -lMRT -lz -lbz2 -lcrypto -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
     test -x "$out/bin/$1"
 }
 build mrt-records FuzzMRTRecords.swift

@@ -211,12 +211,12 @@ struct IngestTests {
 
     @Test("SHA-256 known answers")
     func sha256() {
-        var h = SHA256()
+        let h = SHA256()
         h.update(Array("abc".utf8))
         #expect(h.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        var e = SHA256()
+        let e = SHA256()
         #expect(e.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        var m = SHA256()
+        let m = SHA256()
         for _ in 0..<1000 { m.update([UInt8](repeating: 0x61, count: 1000)) }
         #expect(m.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }

@@ -39,11 +39,15 @@ public struct RawRecordView {
 /// (waiting for a header / waiting for a body of n bytes) over one growable
 /// buffer. Bytes are never copied per record; bodies are lent to a callback.
 /// Leftover bytes at the end of input are an error, not silence.
-public struct MRTRecordReader<Source: MRTByteSource> {
+///
+/// Not generic over the source on purpose: the source is called once per
+/// chunk, while `next` runs once per record, and a generic reader used from
+/// another module runs unspecialized, looking up its type metadata each time.
+public struct MRTRecordReader {
     /// Records longer than this are refused before anything is allocated for them.
     public static var maxRecordLength: Int { 16 << 20 }
 
-    var source: Source
+    var source: any MRTByteSource
     var buffer: [UInt8]
     var start = 0          // first unconsumed byte in buffer
     var end = 0            // one past the last valid byte in buffer
@@ -57,7 +61,7 @@ public struct MRTRecordReader<Source: MRTByteSource> {
 
     /// `chunkSize` is the first buffer size; it grows (doubling) only for
     /// records that need more. The buffer is not zero-filled.
-    public init(source: Source, chunkSize: Int = 256 << 10) {
+    public init(source: some MRTByteSource, chunkSize: Int = 256 << 10) {
         self.source = source
         let n = max(chunkSize, 64)
         self.buffer = [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n }
