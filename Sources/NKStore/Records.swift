@@ -82,7 +82,7 @@ public struct RIBTableSize: Hashable, Sendable {
 }
 
 /// Everything one file contributes to the store, written in one transaction.
-public struct FileIngest: Sendable {
+public struct FileIngest: Equatable, Sendable {
     public enum Kind: String, Sendable { case rib, updates, unknown }
     public enum Status: String, Sendable { case ok, damaged }
 

@@ -162,6 +162,11 @@ public struct Store: Sendable {
 
     // MARK: Files
 
+    /// The content hashes of every stored file.
+    public func fileHashes() throws -> Set<String> {
+        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT sha256 FROM files")) }
+    }
+
     public func containsFile(sha256: String) throws -> Bool {
         try writer.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM files WHERE sha256 = ?", arguments: [sha256]) ?? false }
     }
@@ -170,54 +175,64 @@ public struct Store: Sendable {
     /// writes nothing) when a file with the same content is already stored.
     @discardableResult
     public func insert(_ f: FileIngest) throws -> Bool {
-        try writer.write { db in
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM files WHERE sha256 = ?"), arguments: [f.sha256]) ?? false { return false }
-            try db.cachedStatement(sql: "INSERT INTO collectors (name, project) VALUES (?, ?) ON CONFLICT(name) DO NOTHING")
-                .execute(arguments: [f.collector, f.project])
-            let collectorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM collectors WHERE name = ?"), arguments: [f.collector]) ?? 0
-            try db.cachedStatement(sql: """
-                INSERT INTO files (path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end,
-                                   first_time, last_time, records, elements, events, status, errors, ingested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [f.path, f.sha256, f.size, f.compression, collectorID, f.kind.rawValue, f.fileTime,
-                                 f.coverageStart, f.coverageEnd, f.firstTime, f.lastTime, f.records, f.elements,
-                                 f.events.count, f.status.rawValue, f.errors.joined(separator: "\n"),
-                                 Store.utcNow()])
-            let fileID = db.lastInsertedRowID
-            var peerIDs: [PeerKey: Int64] = [:]
-            let findPeer = try db.cachedStatement(sql: "SELECT id FROM peers WHERE collector_id = ? AND ip = ? AND asn = ?")
-            let addPeer = try db.cachedStatement(sql: "INSERT INTO peers (collector_id, ip, asn) VALUES (?, ?, ?)")
-            func peerID(_ p: PeerKey) throws -> Int64 {
-                if let id = peerIDs[p] { return id }
-                if let id = try Int64.fetchOne(findPeer, arguments: [collectorID, p.ip, p.asn]) {
-                    peerIDs[p] = id
-                    return id
-                }
-                try addPeer.execute(arguments: [collectorID, p.ip, p.asn])
-                peerIDs[p] = db.lastInsertedRowID
-                return db.lastInsertedRowID
+        try insert([f])[0]
+    }
+
+    /// Writes several files' contributions in one transaction (one commit,
+    /// one sync), each as `insert(_:)` would; all or none of them land.
+    /// Returns, per file, whether it was written.
+    @discardableResult
+    public func insert(_ batch: [FileIngest]) throws -> [Bool] {
+        try writer.write { db in try batch.map { try insertFile($0, db) } }
+    }
+
+    private func insertFile(_ f: FileIngest, _ db: Database) throws -> Bool {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM files WHERE sha256 = ?"), arguments: [f.sha256]) ?? false { return false }
+        try db.cachedStatement(sql: "INSERT INTO collectors (name, project) VALUES (?, ?) ON CONFLICT(name) DO NOTHING")
+            .execute(arguments: [f.collector, f.project])
+        let collectorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM collectors WHERE name = ?"), arguments: [f.collector]) ?? 0
+        try db.cachedStatement(sql: """
+            INSERT INTO files (path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end,
+                               first_time, last_time, records, elements, events, status, errors, ingested_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [f.path, f.sha256, f.size, f.compression, collectorID, f.kind.rawValue, f.fileTime,
+                             f.coverageStart, f.coverageEnd, f.firstTime, f.lastTime, f.records, f.elements,
+                             f.events.count, f.status.rawValue, f.errors.joined(separator: "\n"),
+                             Store.utcNow()])
+        let fileID = db.lastInsertedRowID
+        var peerIDs: [PeerKey: Int64] = [:]
+        let findPeer = try db.cachedStatement(sql: "SELECT id FROM peers WHERE collector_id = ? AND ip = ? AND asn = ?")
+        let addPeer = try db.cachedStatement(sql: "INSERT INTO peers (collector_id, ip, asn) VALUES (?, ?, ?)")
+        func peerID(_ p: PeerKey) throws -> Int64 {
+            if let id = peerIDs[p] { return id }
+            if let id = try Int64.fetchOne(findPeer, arguments: [collectorID, p.ip, p.asn]) {
+                peerIDs[p] = id
+                return id
             }
-            let addEvent = try db.cachedStatement(sql: """
-                INSERT INTO events (file_id, peer_id, time_us, kind, prefix, as_path, origin_asn, next_hop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for e in f.events {
-                try addEvent.execute(arguments: [fileID, try peerID(e.peer), e.timeMicros, e.kind.rawValue, e.prefix, e.asPath, e.originASN, e.nextHop])
-            }
-            let addState = try db.cachedStatement(sql: "INSERT INTO peer_states (file_id, peer_id, time_us, old_state, new_state) VALUES (?, ?, ?, ?, ?)")
-            for s in f.states {
-                try addState.execute(arguments: [fileID, try peerID(s.peer), s.timeMicros, s.oldState, s.newState])
-            }
-            let addRIB = try db.cachedStatement(sql: "INSERT INTO rib_tables (file_id, peer_id, time, ipv4_prefixes, ipv6_prefixes) VALUES (?, ?, ?, ?, ?)")
-            for t in f.ribTables {
-                try addRIB.execute(arguments: [fileID, try peerID(t.peer), t.time, t.ipv4Prefixes, t.ipv6Prefixes])
-            }
-            let addBin = try db.cachedStatement(sql: """
-                INSERT INTO collector_bins (collector_id, bin_start, elements) VALUES (?, ?, ?)
-                ON CONFLICT(collector_id, bin_start) DO UPDATE SET elements = elements + excluded.elements
-                """)
-            for (bin, n) in f.bins { try addBin.execute(arguments: [collectorID, bin, n]) }
-            return true
+            try addPeer.execute(arguments: [collectorID, p.ip, p.asn])
+            peerIDs[p] = db.lastInsertedRowID
+            return db.lastInsertedRowID
         }
+        let addEvent = try db.cachedStatement(sql: """
+            INSERT INTO events (file_id, peer_id, time_us, kind, prefix, as_path, origin_asn, next_hop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for e in f.events {
+            try addEvent.execute(arguments: [fileID, try peerID(e.peer), e.timeMicros, e.kind.rawValue, e.prefix, e.asPath, e.originASN, e.nextHop])
+        }
+        let addState = try db.cachedStatement(sql: "INSERT INTO peer_states (file_id, peer_id, time_us, old_state, new_state) VALUES (?, ?, ?, ?, ?)")
+        for s in f.states {
+            try addState.execute(arguments: [fileID, try peerID(s.peer), s.timeMicros, s.oldState, s.newState])
+        }
+        let addRIB = try db.cachedStatement(sql: "INSERT INTO rib_tables (file_id, peer_id, time, ipv4_prefixes, ipv6_prefixes) VALUES (?, ?, ?, ?, ?)")
+        for t in f.ribTables {
+            try addRIB.execute(arguments: [fileID, try peerID(t.peer), t.time, t.ipv4Prefixes, t.ipv6Prefixes])
+        }
+        let addBin = try db.cachedStatement(sql: """
+            INSERT INTO collector_bins (collector_id, bin_start, elements) VALUES (?, ?, ?)
+            ON CONFLICT(collector_id, bin_start) DO UPDATE SET elements = elements + excluded.elements
+            """)
+        for (bin, n) in f.bins { try addBin.execute(arguments: [collectorID, bin, n]) }
+        return true
     }
 
     /// `2026-11-22T21:37:00Z`, without a date formatter on the write path.

@@ -32,7 +32,9 @@ public struct ArchiveLayout: Sendable, Equatable {
     }
 
     public static func parse(path: String, collectorOverride: String? = nil) -> ArchiveLayout {
-        let parts = path.split(separator: "/").map(String.init)
+        // Split on the UTF-8 bytes: String.split works on Characters, which
+        // cost more than decoding a small update file.
+        let parts = Array(path.utf8).split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
         let name = parts.last ?? path
         let lower = name.lowercased()
         var kind: Kind = .unknown
@@ -59,21 +61,31 @@ public struct ArchiveLayout: Sendable, Equatable {
     }
 
     static func isRISCollector(_ s: String) -> Bool {
-        s.count >= 4 && s.hasPrefix("rrc") && s.dropFirst(3).allSatisfy(\.isNumber)
+        let u = Array(s.utf8)
+        return u.count >= 4 && u[0] == UInt8(ascii: "r") && u[1] == UInt8(ascii: "r") && u[2] == UInt8(ascii: "c")
+            && u[3...].allSatisfy(isDigit)
     }
 
-    /// `YYYYMMDD.HHMM` anywhere in the name.
+    @inline(__always)
+    static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    /// `YYYYMMDD.HHMM` anywhere in the name. Works on the UTF-8 bytes:
+    /// `Character.isNumber` (Unicode properties, grapheme breaking) cost more
+    /// than decoding a small update file.
     static func timeInName(_ name: String) -> Int64? {
-        let parts = name.split(separator: ".")
-        for (i, p) in parts.enumerated() where p.count == 8 && p.allSatisfy(\.isNumber) && i + 1 < parts.count {
-            let hm = parts[i + 1]
-            guard hm.count == 4, hm.allSatisfy(\.isNumber),
-                  let y = Int64(p.prefix(4)), let m = Int64(p.dropFirst(4).prefix(2)), let d = Int64(p.suffix(2)),
-                  let hh = Int64(hm.prefix(2)), let mm = Int64(hm.suffix(2)),
-                  (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60 else { continue }
+        let parts = Array(name.utf8).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        func number(_ digits: ArraySlice<UInt8>) -> Int64 {
+            digits.reduce(0) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+        }
+        for i in parts.indices where i + 1 < parts.count {
+            let p = parts[i], hm = parts[i + 1]
+            guard p.count == 8, p.allSatisfy(isDigit), hm.count == 4, hm.allSatisfy(isDigit) else { continue }
+            let ds = p.startIndex, hs = hm.startIndex
+            let y = number(p[ds..<(ds + 4)]), m = number(p[(ds + 4)..<(ds + 6)]), d = number(p[(ds + 6)..<(ds + 8)])
+            let hh = number(hm[hs..<(hs + 2)]), mm = number(hm[(hs + 2)..<(hs + 4)])
+            guard (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60 else { continue }
             return UTCTime.daysFromCivil(y, m, d) * 86400 + hh * 3600 + mm * 60
         }
         return nil
     }
 }
-

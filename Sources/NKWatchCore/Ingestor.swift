@@ -33,7 +33,10 @@ public struct IngestProgress: Sendable {
 }
 
 /// Ingests many files into a store: files are decoded in parallel on
-/// `jobs` threads; writes go through one writer, one transaction per file.
+/// `jobs` threads; writes go through one writer at a time, which commits
+/// every file decoded while the previous commit ran in one transaction
+/// (group commit: many small files cost one sync, not one each). A file's
+/// data lands whole or not at all.
 /// A file whose content (SHA-256) is already in the store is skipped, so
 /// re-running, adding files later, or resuming after a kill all give the
 /// store an uninterrupted run would.
@@ -50,11 +53,20 @@ public struct Ingestor: Sendable {
 
     final class Shared: @unchecked Sendable {
         let lock = NSLock()
-        let writeLock = NSLock()
         var next = 0
         var summary = IngestSummary()
         var bytesDone = 0
         var filesDone = 0
+        /// Decoded files waiting for the writer, and whether a worker is writing.
+        var pending: [Decoded] = []
+        var pendingBytes = 0
+        var writing = false
+    }
+
+    struct Decoded {
+        var ingest: FileIngest
+        var report: FileReport
+        var size: Int
     }
 
     /// Runs the ingest. RIB dumps go first, so that prefixes the scope's
@@ -69,6 +81,10 @@ public struct Ingestor: Sendable {
         let rest = paths.indices.filter { kinds[$0] != .rib }
         let shared = Shared()
         shared.summary.files = paths.count
+        // Files stored before this run, read once (one query per file cost more
+        // than decoding a small file). Files that arrive meanwhile from another
+        // run are caught inside the write transaction.
+        let known = try store.fileHashes()
 
         func phase(_ indices: [Int], ingester: FileIngester) {
             shared.lock.lock(); shared.next = 0; shared.lock.unlock()
@@ -80,7 +96,7 @@ public struct Ingestor: Sendable {
                     shared.lock.unlock()
                     guard k < indices.count else { return }
                     let path = paths[indices[k]]
-                    process(path: path, size: sizes[indices[k]], ingester: ingester, store: store, shared: shared)
+                    process(path: path, size: sizes[indices[k]], ingester: ingester, store: store, known: known, shared: shared)
                     if let progress {
                         shared.lock.lock()
                         let p = IngestProgress(filesDone: shared.filesDone, filesTotal: paths.count, bytesDone: shared.bytesDone,
@@ -90,6 +106,14 @@ public struct Ingestor: Sendable {
                         progress(p)
                     }
                 }
+            }
+            // What is left waits for no one.
+            shared.lock.lock()
+            if shared.pending.isEmpty {
+                shared.lock.unlock()
+            } else {
+                shared.writing = true
+                flushLocked(store: store, shared: shared)
             }
         }
 
@@ -106,7 +130,7 @@ public struct Ingestor: Sendable {
         return summary
     }
 
-    func process(path: String, size: Int, ingester: FileIngester, store: Store, shared: Shared) {
+    func process(path: String, size: Int, ingester: FileIngester, store: Store, known: Set<String>, shared: Shared) {
         func record(_ body: (inout IngestSummary) -> Void) {
             shared.lock.lock()
             body(&shared.summary)
@@ -121,7 +145,7 @@ public struct Ingestor: Sendable {
             record { $0.unreadable += 1; $0.problems.append("\(path): \(error)") }
             return
         }
-        if (try? store.containsFile(sha256: hash)) == true {
+        if known.contains(hash) {
             record { $0.skipped += 1 }
             return
         }
@@ -133,26 +157,62 @@ public struct Ingestor: Sendable {
             }
             return
         }
-        do {
-            shared.writeLock.lock()
-            defer { shared.writeLock.unlock() }
-            let inserted = try store.insert(ingest)
-            record { s in
-                if inserted {
-                    s.ingested += 1
-                    s.elements += ingest.elements
-                    s.events += ingest.events.count
-                    s.bytes += report.bytes
-                    if ingest.status == .damaged {
-                        s.damaged += 1
-                        s.problems += report.allErrors.map(\.description)
-                    }
-                } else {
-                    s.skipped += 1
+        shared.lock.lock()
+        shared.pending.append(Decoded(ingest: ingest, report: report, size: size))
+        shared.pendingBytes += size
+        // Small files wait for company; a writer already at work takes them too.
+        if shared.writing || (shared.pending.count < Self.batchFiles && shared.pendingBytes < Self.batchBytes) {
+            shared.lock.unlock()
+            return
+        }
+        shared.writing = true
+        flushLocked(store: store, shared: shared)
+    }
+
+    /// Files decoded but not yet committed are written once this many have
+    /// gathered (or this many compressed bytes), and at the end of each phase.
+    /// A kill loses at most those, and the next run ingests them again.
+    static let batchFiles = 64
+    static let batchBytes = 64 << 20
+
+    /// Writes everything pending, including what arrives meanwhile. Called
+    /// with `shared.lock` held and `shared.writing` set; returns with the lock released.
+    func flushLocked(store: Store, shared: Shared) {
+        while true {
+            let batch = shared.pending
+            shared.pending.removeAll()
+            shared.pendingBytes = 0
+            shared.lock.unlock()
+            write(batch, store: store, shared: shared)
+            shared.lock.lock()
+            if shared.pending.isEmpty { shared.writing = false; shared.lock.unlock(); return }
+        }
+    }
+
+    /// Commits `batch` in one transaction and counts it.
+    func write(_ batch: [Decoded], store: Store, shared: Shared) {
+        let outcome = Result { try store.insert(batch.map(\.ingest)) }
+        shared.lock.lock()
+        defer { shared.lock.unlock() }
+        for (i, d) in batch.enumerated() {
+            shared.filesDone += 1
+            shared.bytesDone += d.size
+            switch outcome {
+            case .success(let inserted) where inserted[i]:
+                shared.summary.ingested += 1
+                shared.summary.elements += d.ingest.elements
+                shared.summary.events += d.ingest.events.count
+                shared.summary.bytes += d.report.bytes
+                if d.ingest.status == .damaged {
+                    shared.summary.damaged += 1
+                    shared.summary.problems += d.report.allErrors.map(\.description)
                 }
+            case .success:
+                shared.summary.skipped += 1
+            case .failure(let error):
+                shared.summary.unreadable += 1
+                shared.summary.problems.append("\(d.ingest.path): cannot write to the store: \(error)")
             }
-        } catch {
-            record { $0.unreadable += 1; $0.problems.append("\(path): cannot write to the store: \(error)") }
         }
     }
 }

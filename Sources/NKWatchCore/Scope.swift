@@ -74,6 +74,24 @@ public struct PrefixSet: Sendable {
         return ranges[lo - 1].1 >= a
     }
 
+    /// `overlaps` for an IPv4 prefix given as its address and length (bits past the length are ignored).
+    @inline(__always)
+    public func overlapsIPv4(_ address: UInt32, length: Int) -> Bool {
+        if v4.isEmpty { return false }
+        let span: UInt32 = length == 0 ? UInt32.max : (UInt32(1) << UInt32(32 - length)) &- 1
+        let a = address & ~span
+        return Self.intersects(v4, a, a | span)
+    }
+
+    /// `overlaps` for an IPv6 prefix given as its address halves and length.
+    @inline(__always)
+    public func overlapsIPv6(hi: UInt64, lo: UInt64, length: Int) -> Bool {
+        if v6.isEmpty { return false }
+        let span: UInt128 = length == 0 ? UInt128.max : (UInt128(1) << UInt128(128 - length)) &- 1
+        let a = (UInt128(hi) << 64 | UInt128(lo)) & ~span
+        return Self.intersects(v6, a, a | span)
+    }
+
     /// True when `p` is one of the prefixes, a more-specific of one, or a less-specific covering one.
     @inline(__always)
     public func overlaps(_ p: Prefix) -> Bool {

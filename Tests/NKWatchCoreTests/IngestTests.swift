@@ -3,7 +3,7 @@ import MRT
 import NKArchive
 import NKAnalysis
 import NKStore
-import NKWatchCore
+@testable import NKWatchCore
 import Testing
 
 @Suite("Ingest into the store")
@@ -194,6 +194,14 @@ struct IngestTests {
         let linx = ArchiveLayout.parse(path: "route-views.linx/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2")
         #expect(linx.collector == "route-views.linx")
         #expect(ArchiveLayout.parse(path: "x/dump.mrt", collectorOverride: "mine").collector == "mine")
+        // Times: the first valid YYYYMMDD.HHMM pair; impossible dates and non-digits are not times.
+        #expect(ArchiveLayout.timeInName("updates.20141222.1615.bz2") == 1_419_264_900)
+        #expect(ArchiveLayout.timeInName("x.20141322.1615.gz") == nil)
+        #expect(ArchiveLayout.timeInName("x.2014122a.1615.gz") == nil)
+        #expect(ArchiveLayout.timeInName("x.20141222.2460.gz") == nil)
+        #expect(ArchiveLayout.timeInName("a.12345678.b.20000101.0000") == 946_684_800)
+        #expect(ArchiveLayout.timeInName("rib.20141222") == nil)
+        #expect(ArchiveLayout.isRISCollector("rrc21") && !ArchiveLayout.isRISCollector("rrc") && !ArchiveLayout.isRISCollector("rrcx1"))
     }
 
     @Test("prefix sets answer overlap for more- and less-specifics")
