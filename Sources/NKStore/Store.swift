@@ -183,24 +183,49 @@ public struct Store: Sendable {
     /// Returns, per file, whether it was written.
     @discardableResult
     public func insert(_ batch: [FileIngest]) throws -> [Bool] {
-        try writer.write { db in try batch.map { try insertFile($0, db) } }
+        try writer.write { db in
+            var ids = BatchIDs()
+            return try batch.map { try insertFile($0, db, &ids) }
+        }
     }
 
-    private func insertFile(_ f: FileIngest, _ db: Database) throws -> Bool {
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM files WHERE sha256 = ?"), arguments: [f.sha256]) ?? false { return false }
-        try db.cachedStatement(sql: "INSERT INTO collectors (name, project) VALUES (?, ?) ON CONFLICT(name) DO NOTHING")
-            .execute(arguments: [f.collector, f.project])
-        let collectorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM collectors WHERE name = ?"), arguments: [f.collector]) ?? 0
+    /// Collector and peer row IDs already looked up in this transaction.
+    private struct BatchIDs {
+        var collectors: [String: Int64] = [:]
+        var peers: [Int64: [PeerKey: Int64]] = [:]
+    }
+
+    private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs) throws -> Bool {
+        let collectorID: Int64
+        var newCollector = false
+        if let id = ids.collectors[f.collector] {
+            collectorID = id
+        } else {
+            try db.cachedStatement(sql: "INSERT INTO collectors (name, project) VALUES (?, ?) ON CONFLICT(name) DO NOTHING")
+                .execute(arguments: [f.collector, f.project])
+            newCollector = db.changesCount > 0
+            collectorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM collectors WHERE name = ?"), arguments: [f.collector]) ?? 0
+            ids.collectors[f.collector] = collectorID
+        }
+        // A file already stored (same content) makes no change, and nothing more is written.
         try db.cachedStatement(sql: """
             INSERT INTO files (path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end,
                                first_time, last_time, records, elements, events, status, errors, ingested_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING
             """).execute(arguments: [f.path, f.sha256, f.size, f.compression, collectorID, f.kind.rawValue, f.fileTime,
                              f.coverageStart, f.coverageEnd, f.firstTime, f.lastTime, f.records, f.elements,
                              f.events.count, f.status.rawValue, f.errors.joined(separator: "\n"),
                              Store.utcNow()])
+        if db.changesCount == 0 {
+            if newCollector {
+                try db.execute(sql: "DELETE FROM collectors WHERE id = ?", arguments: [collectorID])
+                ids.collectors[f.collector] = nil
+            }
+            return false
+        }
         let fileID = db.lastInsertedRowID
-        var peerIDs: [PeerKey: Int64] = [:]
+        var peerIDs = ids.peers[collectorID] ?? [:]
+        defer { ids.peers[collectorID] = peerIDs }
         let findPeer = try db.cachedStatement(sql: "SELECT id FROM peers WHERE collector_id = ? AND ip = ? AND asn = ?")
         let addPeer = try db.cachedStatement(sql: "INSERT INTO peers (collector_id, ip, asn) VALUES (?, ?, ?)")
         func peerID(_ p: PeerKey) throws -> Int64 {

@@ -31,39 +31,51 @@ public struct ArchiveLayout: Sendable, Equatable {
         }
     }
 
+    /// Works on the path's UTF-8 bytes: `String.split` and `Character`
+    /// tests cost more than decoding a small update file.
     public static func parse(path: String, collectorOverride: String? = nil) -> ArchiveLayout {
-        // Split on the UTF-8 bytes: String.split works on Characters, which
-        // cost more than decoding a small update file.
-        let parts = Array(path.utf8).split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
-        let name = parts.last ?? path
-        let lower = name.lowercased()
+        let bytes = Array(path.utf8)
+        let parts = bytes.split(separator: UInt8(ascii: "/"))
+        let name = parts.last ?? bytes[...]
+        func text(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
         var kind: Kind = .unknown
-        if lower.hasPrefix("updates.") { kind = .updates }
-        if lower.hasPrefix("rib.") || lower.hasPrefix("bview.") || lower.hasPrefix("ribs.") { kind = .rib }
+        if hasPrefix(name, "updates.") { kind = .updates }
+        if hasPrefix(name, "rib.") || hasPrefix(name, "bview.") || hasPrefix(name, "ribs.") { kind = .rib }
         var collector: String? = nil
         var project = "other"
         if let i = parts.lastIndex(where: { isRISCollector($0) }) {
-            collector = parts[i]
+            collector = text(parts[i])
             project = "ris"
-        } else if let i = parts.lastIndex(of: "bgpdata") {
+        } else if let i = parts.lastIndex(where: { $0.elementsEqual("bgpdata".utf8) }) {
             project = "routeviews"
             // RouteViews keeps route-views2 at the archive root: bgpdata/... without a collector folder.
-            if i > 0, parts[i - 1].hasPrefix("route-views") { collector = parts[i - 1] } else { collector = "route-views2" }
-        } else if let c = parts.dropLast().last(where: { $0.hasPrefix("route-views") }) {
+            if i > 0, hasPrefix(parts[i - 1], "route-views", caseSensitive: true) { collector = text(parts[i - 1]) } else { collector = "route-views2" }
+        } else if let c = parts.dropLast().last(where: { hasPrefix($0, "route-views", caseSensitive: true) }) {
             project = "routeviews"
-            collector = c
+            collector = text(c)
         }
         if let override = collectorOverride {
             collector = override
         }
-        let fallback = parts.count >= 2 ? parts[parts.count - 2] : "unknown"
+        let fallback = parts.count >= 2 ? text(parts[parts.count - 2]) : "unknown"
         return ArchiveLayout(collector: collector ?? fallback, project: project, kind: kind, fileTime: timeInName(name))
     }
 
-    static func isRISCollector(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        return u.count >= 4 && u[0] == UInt8(ascii: "r") && u[1] == UInt8(ascii: "r") && u[2] == UInt8(ascii: "c")
-            && u[3...].allSatisfy(isDigit)
+    /// ASCII prefix test, case-insensitive unless asked otherwise.
+    static func hasPrefix(_ s: ArraySlice<UInt8>, _ prefix: String, caseSensitive: Bool = false) -> Bool {
+        let p = prefix.utf8
+        guard s.count >= p.count else { return false }
+        for (a, b) in zip(s, p) {
+            let x = caseSensitive || a < 65 || a > 90 ? a : a + 32
+            if x != b { return false }
+        }
+        return true
+    }
+
+    static func isRISCollector(_ s: String) -> Bool { isRISCollector(Array(s.utf8)[...]) }
+
+    static func isRISCollector(_ u: ArraySlice<UInt8>) -> Bool {
+        u.count >= 4 && hasPrefix(u, "rrc", caseSensitive: true) && u.dropFirst(3).allSatisfy(isDigit)
     }
 
     @inline(__always)
@@ -72,8 +84,10 @@ public struct ArchiveLayout: Sendable, Equatable {
     /// `YYYYMMDD.HHMM` anywhere in the name. Works on the UTF-8 bytes:
     /// `Character.isNumber` (Unicode properties, grapheme breaking) cost more
     /// than decoding a small update file.
-    static func timeInName(_ name: String) -> Int64? {
-        let parts = Array(name.utf8).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    static func timeInName(_ name: String) -> Int64? { timeInName(Array(name.utf8)[...]) }
+
+    static func timeInName(_ name: ArraySlice<UInt8>) -> Int64? {
+        let parts = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         func number(_ digits: ArraySlice<UInt8>) -> Int64 {
             digits.reduce(0) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
         }
