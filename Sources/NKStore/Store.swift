@@ -59,15 +59,18 @@ public struct Store: Sendable {
         config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
-            let (appID, version): (Int32, Int?) = try queue.read { db in
+            let (appID, version, objects): (Int32, Int?, Int) = try queue.read { db in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 var v: Int? = nil
                 if try db.tableExists("meta") {
                     v = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'").flatMap { Int($0) }
                 }
-                return (id, v)
+                return (id, v, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0)
             }
             try queue.close()
+            // An empty database: a store whose creation was interrupted
+            // before its schema was committed. It is set up as a new one.
+            if appID == 0 && objects == 0 { return }
             guard appID == applicationID else {
                 throw StoreError(code: .notAStore, message: "\(path) is not an nkwatch store (SQLite application_id \(appID)); it was not modified")
             }

@@ -184,7 +184,7 @@ func emit(_ text: String, to out: String?) throws {
         }
     } else {
         var w = StdoutWriter()
-        w.buffer = Array(text.utf8)
+        w.write(text)
         w.flush()
     }
 }

@@ -89,18 +89,28 @@ struct Dump: ParsableCommand {
         var elements: [BGPElement] = []
         elements.reserveCapacity(4096)
         var bgpdump = BGPDumpFormatter.Writer()
+        var json: [UInt8] = []
         // A local copy: reading the option's property wrapper once per
         // element costs a generic metadata lookup each time.
         let format = self.format
+        let direct = format == .bgpdump && filter.isEmpty
         for path in inputs {
             var decoder = MRTDecoder(attributeFilter: filter.attributeFilter)
             let report = readMRTFile(path: path, decoder: &decoder) { record in
+                // Unfiltered bgpdump lines come straight from the record.
+                if direct && bgpdump.appendRecord(record, to: &out.buffer) {
+                    out.flushIfNeeded()
+                    return
+                }
                 elements.removeAll(keepingCapacity: true)
                 record.appendElements(to: &elements)
                 for e in elements where filter.accepts(e) {
                     switch format {
                     case .bgpdump: bgpdump.append(e, to: &out.buffer)
-                    case .jsonl: JSONLinesFormatter.append(e, to: &out.buffer)
+                    case .jsonl:
+                        json.removeAll(keepingCapacity: true)
+                        JSONLinesFormatter.append(e, to: &json)
+                        out.buffer.put(json)
                     }
                 }
                 out.flushIfNeeded()
@@ -131,6 +141,10 @@ struct ElementFilter {
     var kinds: Set<BGPElement.Kind>
     var fromMicros: Int64?
     var toMicros: Int64?
+
+    var isEmpty: Bool {
+        prefixes.isEmpty && originASNs.isEmpty && peerASNs.isEmpty && peerIPs.isEmpty && kinds.isEmpty && fromMicros == nil && toMicros == nil
+    }
 
     /// Attributes are decoded only for the prefixes kept, when a prefix filter is given.
     var attributeFilter: AttributeFilter? {

@@ -80,7 +80,7 @@ struct Ingest: ParsableCommand {
         switch format {
         case .json:
             var w = StdoutWriter()
-            w.buffer += Array(IngestReport.json(summary, store: self.store.path, scope: scope).utf8)
+            w.write(IngestReport.json(summary, store: self.store.path, scope: scope))
             w.flush()
         case .text:
             if !quiet {

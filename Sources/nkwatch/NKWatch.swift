@@ -1,4 +1,5 @@
 import ArgumentParser
+import MRT
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,12 +65,12 @@ enum Stderr {
 
 /// Buffered bytes to standard output.
 struct StdoutWriter {
-    var buffer: [UInt8] = []
+    var buffer = TextBuffer(capacity: (1 << 16) + (1 << 14))
     let threshold = 1 << 16
 
-    init() { buffer.reserveCapacity(threshold + 4096) }
-
     mutating func flushIfNeeded() { if buffer.count >= threshold { flush() } }
+
+    mutating func write(_ text: String) { buffer.put(Array(text.utf8)) }
 
     mutating func flush() {
         guard !buffer.isEmpty else { return }
@@ -82,6 +83,6 @@ struct StdoutWriter {
                 off += n
             }
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 }

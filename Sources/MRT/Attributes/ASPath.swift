@@ -117,27 +117,29 @@ extension ASPath: CustomStringConvertible {
 
     /// Writes the path as bgpdump does; when the text passes `limit` bytes it
     /// stops with "..." (bgpdump's 8000-byte buffer gives a limit of 7900).
-    public func appendText(to out: inout [UInt8], limit: Int) {
+    public func appendText<O: ByteOutput>(to out: inout O, limit: Int) {
         let startCount = out.count
         var space = false
         var previous: ASPathSegmentType = .sequence
         for seg in segments {
-            if previous != .sequence { out.append(Self.delimiter(previous, start: false)) }
-            if space { out.append(UInt8(ascii: " ")) }
-            if seg.type != .sequence { out.append(Self.delimiter(seg.type, start: true)) }
+            if previous != .sequence { out.put(Self.delimiter(previous, start: false)) }
+            if space { out.put(UInt8(ascii: " ")) }
+            if seg.type != .sequence { out.put(Self.delimiter(seg.type, start: true)) }
             space = false
             for asn in seg.asns {
-                if space { out.append(seg.type.isSet ? UInt8(ascii: ",") : UInt8(ascii: " ")) } else { space = true }
+                if space { out.put(seg.type.isSet ? UInt8(ascii: ",") : UInt8(ascii: " ")) } else { space = true }
                 appendDecimal(asn, to: &out)
                 if out.count - startCount > limit {
-                    out.append(contentsOf: [46, 46, 46])
+                    out.put(Self.ellipsis)
                     return
                 }
             }
             previous = seg.type
         }
-        if let last = segments.last, last.type != .sequence { out.append(Self.delimiter(last.type, start: false)) }
+        if let last = segments.last, last.type != .sequence { out.put(Self.delimiter(last.type, start: false)) }
     }
+
+    static let ellipsis: [UInt8] = [46, 46, 46]
 
     static func delimiter(_ t: ASPathSegmentType, start: Bool) -> UInt8 {
         switch t {

@@ -117,14 +117,12 @@ extension IPAddress: CustomStringConvertible {
     /// Appends the textual form: dotted quad, or IPv6 as `inet_ntop` writes it
     /// (longest run of two or more zero groups compressed, embedded IPv4 for
     /// `::ffff:a.b.c.d` and `::a.b.c.d`).
-    public func appendText(to out: inout [UInt8]) {
+    public func appendText<O: ByteOutput>(to out: inout O) {
         switch self {
         case .v4(let a):
             appendIPv4(a, to: &out)
         case .v6(let hi, let lo):
-            var words = [UInt16](repeating: 0, count: 8)
-            for i in 0..<4 { words[i] = UInt16(truncatingIfNeeded: hi >> UInt64(48 - 16 * i)) }
-            for i in 0..<4 { words[4 + i] = UInt16(truncatingIfNeeded: lo >> UInt64(48 - 16 * i)) }
+            let words = IPv6Words(hi: hi, lo: lo)
             var bestBase = -1, bestLen = 0, curBase = -1, curLen = 0
             for i in 0..<8 {
                 if words[i] == 0 {
@@ -139,11 +137,11 @@ extension IPAddress: CustomStringConvertible {
             var i = 0
             while i < 8 {
                 if bestBase != -1, i >= bestBase, i < bestBase + bestLen {
-                    if i == bestBase { out.append(UInt8(ascii: ":")) }
+                    if i == bestBase { out.put(UInt8(ascii: ":")) }
                     i += 1
                     continue
                 }
-                if i != 0 { out.append(UInt8(ascii: ":")) }
+                if i != 0 { out.put(UInt8(ascii: ":")) }
                 if i == 6, bestBase == 0, bestLen == 6 || (bestLen == 5 && words[5] == 0xFFFF) {
                     appendIPv4(UInt32(truncatingIfNeeded: lo), to: &out)
                     return
@@ -151,7 +149,7 @@ extension IPAddress: CustomStringConvertible {
                 appendHex(words[i], to: &out)
                 i += 1
             }
-            if bestBase != -1, bestBase + bestLen == 8 { out.append(UInt8(ascii: ":")) }
+            if bestBase != -1, bestBase + bestLen == 8 { out.put(UInt8(ascii: ":")) }
         }
     }
 }
@@ -161,79 +159,104 @@ extension IPAddress {
     /// the longest run of zero groups is compressed even when it is a single
     /// group, and any address with 96 leading zero bits and a value above 1
     /// is written `::a.b.c.d`.
-    public func appendBGPDumpText(to out: inout [UInt8]) {
+    public func appendBGPDumpText<O: ByteOutput>(to out: inout O) {
         guard case .v6(let hi, let lo) = self else { appendText(to: &out); return }
         let mapped = hi == 0 && (lo >> 32) == 0xFFFF
         let compat = hi == 0 && (lo >> 32) == 0 && (lo & 0xFFFF_FFFF) > 1
         if mapped || compat {
-            out.append(contentsOf: mapped ? Array("::ffff:".utf8) : Array("::".utf8))
+            out.put(mapped ? mappedPrefix : compatPrefix)
             appendIPv4(UInt32(truncatingIfNeeded: lo), to: &out)
             return
         }
-        var words = [UInt16](repeating: 0, count: 8)
-        for i in 0..<4 { words[i] = UInt16(truncatingIfNeeded: hi >> UInt64(48 - 16 * i)) }
-        for i in 0..<4 { words[4 + i] = UInt16(truncatingIfNeeded: lo >> UInt64(48 - 16 * i)) }
-        var run = [Int](repeating: 0, count: 8)
-        var j = 0
+        let words = IPv6Words(hi: hi, lo: lo)
+        // The longest run of zero groups (the first of equal ones).
+        var best = -1, bestLen = 0, j = 0
         for i in stride(from: 7, through: 0, by: -1) {
             j = words[i] == 0 ? j + 1 : 0
-            run[i] = j
+            if j >= bestLen && j > 0 { best = i; bestLen = j }
         }
-        var best = -1, bestLen = 0
-        for i in 0..<8 where run[i] > bestLen { best = i; bestLen = run[i] }
         var i = 0
         while i < 8 {
             if i == best {
-                if i == 0 { out.append(UInt8(ascii: ":")) }
-                out.append(UInt8(ascii: ":"))
+                if i == 0 { out.put(UInt8(ascii: ":")) }
+                out.put(UInt8(ascii: ":"))
                 i += bestLen
                 continue
             }
             appendHex(words[i], to: &out)
-            if i != 7 { out.append(UInt8(ascii: ":")) }
+            if i != 7 { out.put(UInt8(ascii: ":")) }
             i += 1
         }
     }
 }
 
+/// The eight 16-bit groups of an IPv6 address, without an array.
+struct IPv6Words {
+    let hi: UInt64, lo: UInt64
+    @inline(__always)
+    subscript(i: Int) -> UInt16 {
+        i < 4 ? UInt16(truncatingIfNeeded: hi >> UInt64(48 - 16 * i)) : UInt16(truncatingIfNeeded: lo >> UInt64(48 - 16 * (i - 4)))
+    }
+}
+
+private let mappedPrefix: [UInt8] = Array("::ffff:".utf8)
+private let compatPrefix: [UInt8] = Array("::".utf8)
+
 @inline(__always)
-func appendIPv4(_ a: UInt32, to out: inout [UInt8]) {
-    appendDecimal(UInt32(a >> 24), to: &out); out.append(UInt8(ascii: "."))
-    appendDecimal(UInt32((a >> 16) & 0xFF), to: &out); out.append(UInt8(ascii: "."))
-    appendDecimal(UInt32((a >> 8) & 0xFF), to: &out); out.append(UInt8(ascii: "."))
-    appendDecimal(UInt32(a & 0xFF), to: &out)
+func appendIPv4<O: ByteOutput>(_ a: UInt32, to out: inout O) {
+    // Built on the stack and appended at once: one append per byte costs
+    // more than the digits.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buf in
+        var n = 0
+        for shift in [UInt32(24), 16, 8, 0] {
+            let octet = (a >> shift) & 0xFF
+            if octet >= 100 {
+                buf[n] = UInt8(truncatingIfNeeded: octet / 100) &+ 48
+                buf[n + 1] = UInt8(truncatingIfNeeded: (octet / 10) % 10) &+ 48
+                n += 2
+            } else if octet >= 10 {
+                buf[n] = UInt8(truncatingIfNeeded: octet / 10) &+ 48
+                n += 1
+            }
+            buf[n] = UInt8(truncatingIfNeeded: octet % 10) &+ 48
+            buf[n + 1] = UInt8(ascii: ".")
+            n += 2
+        }
+        out.put(UnsafeBufferPointer(rebasing: buf[0..<(n - 1)]))
+    }
 }
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 @inline(__always)
-func appendHex(_ w: UInt16, to out: inout [UInt8]) {
+func appendHex<O: ByteOutput>(_ w: UInt16, to out: inout O) {
     var started = false
     for shift in stride(from: 12, through: 0, by: -4) {
         let nibble = Int((w >> UInt16(shift)) & 0xF)
         if nibble != 0 || started || shift == 0 {
-            out.append(hexDigits[nibble]); started = true
+            out.put(hexDigits[nibble]); started = true
         }
     }
 }
 
 /// Appends the decimal digits of `value` without creating a String.
 @inline(__always)
-public func appendDecimal<T: BinaryInteger>(_ value: T, to out: inout [UInt8]) {
+public func appendDecimal<T: BinaryInteger, O: ByteOutput>(_ value: T, to out: inout O) {
     if value < 0 {
-        out.append(UInt8(ascii: "-"))
+        out.put(UInt8(ascii: "-"))
         appendDecimal(UInt64(value.magnitude), to: &out)
         return
     }
     var v = UInt64(value)
-    if v < 10 { out.append(UInt8(truncatingIfNeeded: v) &+ 48); return }
-    var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-              UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var n = 0
-    withUnsafeMutableBytes(of: &tmp) { buf in
-        while v > 0 { buf[n] = UInt8(truncatingIfNeeded: v % 10) &+ 48; v /= 10; n += 1 }
-        var i = n - 1
-        while i >= 0 { out.append(buf[i]); i -= 1 }
+    if v < 10 { out.put(UInt8(truncatingIfNeeded: v) &+ 48); return }
+    // Digits from the right into a stack buffer, then one append.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+        var i = 20
+        while v > 0 {
+            i -= 1
+            buf[i] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+            v /= 10
+        }
+        out.put(UnsafeBufferPointer(rebasing: buf[i..<20]))
     }
 }

@@ -48,7 +48,9 @@ public enum BGPDumpFormatter {
         }
     }
 
-    public static func append(_ e: BGPElement, to out: inout [UInt8]) {
+    @_specialize(exported: true, where O == TextBuffer)
+    @_specialize(exported: true, where O == [UInt8])
+    public static func append<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
         if e.kind == .announce || e.kind == .rib {
             appendHead(e, to: &out)
             appendAttributeTail(e, to: &out)
@@ -58,99 +60,105 @@ public enum BGPDumpFormatter {
         switch e.kind {
         case .state:
             appendDecimal(e.oldState, to: &out)
-            out.append(pipe)
+            out.put(pipe)
             appendDecimal(e.newState, to: &out)
         default:
             appendPrefix(e.prefix, to: &out)
             if e.isAddPath, let id = e.pathID {
-                out.append(pipe)
+                out.put(pipe)
                 appendDecimal(id, to: &out)
             }
         }
-        out.append(newline)
+        out.put(newline)
     }
 
     /// Label, time, type, peer IP, peer AS and the pipe after them.
     @inline(__always)
-    static func appendCommon(_ e: BGPElement, to out: inout [UInt8]) {
-        out.append(contentsOf: labels[labelIndex(e)])
-        out.append(pipe)
+    static func appendCommon<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
+        out.put(labels[labelIndex(e)])
+        out.put(pipe)
         appendDecimal(e.timestamp, to: &out)
         if e.recordType == .bgp4mpET {
-            out.append(UInt8(ascii: "."))
+            out.put(UInt8(ascii: "."))
             var divisor: UInt32 = 100_000
             let us = e.microseconds % 1_000_000
             while divisor > 0 {
-                out.append(UInt8(truncatingIfNeeded: (us / divisor) % 10) &+ 48)
+                out.put(UInt8(truncatingIfNeeded: (us / divisor) % 10) &+ 48)
                 divisor /= 10
             }
         }
-        out.append(pipe)
-        out.append(contentsOf: kinds[Int(e.kind.rawValue)])
-        out.append(pipe)
+        out.put(pipe)
+        out.put(kinds[Int(e.kind.rawValue)])
+        out.put(pipe)
         e.peerIP.appendBGPDumpText(to: &out)
-        out.append(pipe)
+        out.put(pipe)
         appendDecimal(e.peerASN, to: &out)
-        out.append(pipe)
+        out.put(pipe)
     }
 
     /// For announcements and RIB entries: the common part, the prefix and the path id.
     @inline(__always)
-    static func appendHead(_ e: BGPElement, to out: inout [UInt8]) {
+    static func appendHead<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
         appendCommon(e, to: &out)
         appendPrefix(e.prefix, to: &out)
-        out.append(pipe)
+        out.put(pipe)
         if e.isAddPath, let id = e.pathID {
             appendDecimal(id, to: &out)
-            out.append(pipe)
+            out.put(pipe)
         }
     }
 
     /// `AS_PATH|ORIGIN|NEXT_HOP|LOCAL_PREF|MED|COMMUNITIES|AG|AGGREGATOR|` and the newline.
-    static func appendAttributeTail(_ e: BGPElement, to out: inout [UInt8]) {
-        let a = e.attributes
+    static func appendAttributeTail<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
+        appendAttributeTail(e.attributes, nextHop: e.nextHop, fromMultiprotocol: e.fromMultiprotocol,
+                            announce: e.kind == .announce, ipv4: e.prefix?.isIPv4, to: &out)
+    }
+
+    /// The same from its parts: `ipv4` is the prefix's family (nil without a prefix).
+    static func appendAttributeTail<O: ByteOutput>(_ a: PathAttributes?, nextHop: IPAddress?, fromMultiprotocol: Bool, announce: Bool,
+                                    ipv4: Bool?, to out: inout O) {
         a?.effectiveASPath?.appendText(to: &out, limit: asPathLimit)
-        out.append(pipe)
-        out.append(contentsOf: origins[Int(min(a?.origin?.rawValue ?? 2, 2))])
-        out.append(pipe)
-        if let nh = e.nextHop {
+        out.put(pipe)
+        out.put(origins[Int(min(a?.origin?.rawValue ?? 2, 2))])
+        out.put(pipe)
+        if let nh = nextHop {
             nh.appendBGPDumpText(to: &out)
-        } else if e.fromMultiprotocol {
-            out.append(contentsOf: (e.prefix?.isIPv4 ?? true) ? Array("0.0.0.0".utf8) : Array("::".utf8))
+        } else if fromMultiprotocol {
+            out.put((ipv4 ?? true) ? zeroV4 : zeroV6)
         } else {
-            out.append(contentsOf: "255.255.255.255".utf8)
+            out.put(allOnes)
         }
-        out.append(pipe)
+        out.put(pipe)
         // bgpdump prints these two with %d for multiprotocol IPv4 announcements.
-        let signed = e.fromMultiprotocol && e.kind == .announce && (e.prefix?.isIPv4 ?? false)
+        let signed = fromMultiprotocol && announce && (ipv4 ?? false)
         appendNumber(a?.localPref ?? 0, signed: signed, to: &out)
-        out.append(pipe)
+        out.put(pipe)
         appendNumber(a?.multiExitDisc ?? 0, signed: signed, to: &out)
-        out.append(pipe)
+        out.put(pipe)
         if let cs = a?.communities {
             var first = true
             for c in cs {
-                if !first { out.append(UInt8(ascii: " ")) }
+                if !first { out.put(UInt8(ascii: " ")) }
                 first = false
                 switch c {
-                case .noExport, .noAdvertise, .noExportSubconfed: out.append(contentsOf: c.description.utf8)
+                case .noExport, .noAdvertise, .noExportSubconfed: out.put(Array(c.description.utf8))
                 default:
                     appendDecimal(c.asn, to: &out)
-                    out.append(UInt8(ascii: ":"))
+                    out.put(UInt8(ascii: ":"))
                     appendDecimal(c.value, to: &out)
                 }
             }
         }
-        out.append(pipe)
-        out.append(contentsOf: (a?.atomicAggregate ?? false) ? ag : nag)
-        out.append(pipe)
+        out.put(pipe)
+        out.put((a?.atomicAggregate ?? false) ? ag : nag)
+        out.put(pipe)
         if let agg = a?.effectiveAggregator, agg.address != .v4(0xFFFF_FFFF) {
             appendDecimal(agg.asn, to: &out)
-            out.append(UInt8(ascii: " "))
+            out.put(UInt8(ascii: " "))
             agg.address.appendBGPDumpText(to: &out)
         }
-        out.append(pipe)
-        out.append(newline)
+        out.put(pipe)
+        out.put(newline)
     }
 
     /// One line as a String (with its newline).
@@ -168,42 +176,178 @@ public enum BGPDumpFormatter {
         var lastAttributes: PathAttributes?
         var lastNextHop: IPAddress?
         var lastKey: UInt8 = 0
-        var tail: [UInt8] = []
+        var tail = TextBuffer(capacity: 4096)
 
         public init() {}
 
-        public mutating func append(_ e: BGPElement, to out: inout [UInt8]) {
+        @_specialize(exported: true, where O == TextBuffer)
+        @_specialize(exported: true, where O == [UInt8])
+        public mutating func append<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
             guard (e.kind == .announce || e.kind == .rib), let a = e.attributes else {
                 BGPDumpFormatter.append(e, to: &out)
                 return
             }
             BGPDumpFormatter.appendHead(e, to: &out)
-            let key: UInt8 = (e.fromMultiprotocol ? 1 : 0) | (e.kind == .announce ? 2 : 0) | ((e.prefix?.isIPv4 ?? true) ? 4 : 0)
-            if lastAttributes !== a || e.nextHop != lastNextHop || key != lastKey {
-                tail.removeAll(keepingCapacity: true)
-                BGPDumpFormatter.appendAttributeTail(e, to: &tail)
+            appendTail(a, nextHop: e.nextHop, fromMultiprotocol: e.fromMultiprotocol, announce: e.kind == .announce,
+                       ipv4: e.prefix?.isIPv4 ?? true, to: &out)
+        }
+
+        /// Writes every line of `record` straight from the record, as
+        /// `append` would for each of its elements in order, without making
+        /// the elements: the label, time and peer columns once per message,
+        /// the prefix once per RIB record, the attribute part once per
+        /// attribute set. Returns false, writing nothing, for records it
+        /// leaves to the element path (state changes, TABLE_DUMP).
+        @_specialize(exported: true, where O == TextBuffer)
+        @_specialize(exported: true, where O == [UInt8])
+        public mutating func appendRecord<O: ByteOutput>(_ record: MRTRecord, to out: inout O) -> Bool {
+            let h = record.header
+            switch record.body {
+            case .message(let m):
+                guard case .update(let u) = m.message else { return true }
+                let et = h.type == .bgp4mpET ? 1 : 0
+                let label = labels[(m.isLocal ? 5 : 3) + (m.isAddPath ? 4 : 0) + et]
+                let a = u.attributes
+                let hasWithdrawals = !u.withdrawn.isEmpty || !(a.mpUnreach?.withdrawn.isEmpty ?? true)
+                    || (a.treatAsWithdraw && (!u.announced.isEmpty || !(a.mpReach?.nlri.isEmpty ?? true)))
+                if hasWithdrawals {
+                    head.removeAll()
+                    appendHeadColumns(label: label, header: h, kind: 2, peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
+                    func withdraw(_ list: [NLRIEntry]) {
+                        for n in list {
+                            out.put(head)
+                            appendPrefix(n.prefix, to: &out)
+                            if m.isAddPath, let id = n.pathID {
+                                out.put(pipe)
+                                appendDecimal(id, to: &out)
+                            }
+                            out.put(newline)
+                        }
+                    }
+                    withdraw(u.withdrawn)
+                    if let mp = a.mpUnreach { withdraw(mp.withdrawn) }
+                    if a.treatAsWithdraw {
+                        withdraw(u.announced)
+                        if let mp = a.mpReach { withdraw(mp.nlri) }
+                        return true
+                    }
+                }
+                if u.announced.isEmpty && (a.mpReach?.nlri.isEmpty ?? true) { return true }
+                head.removeAll()
+                appendHeadColumns(label: label, header: h, kind: 1, peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
+                func announce(_ list: [NLRIEntry], nextHop: IPAddress?, mp: Bool) {
+                    for n in list {
+                        out.put(head)
+                        appendPrefix(n.prefix, to: &out)
+                        out.put(pipe)
+                        if m.isAddPath, let id = n.pathID {
+                            appendDecimal(id, to: &out)
+                            out.put(pipe)
+                        }
+                        appendTail(a, nextHop: nextHop, fromMultiprotocol: mp, announce: true, ipv4: n.prefix.isIPv4, to: &out)
+                    }
+                }
+                announce(u.announced, nextHop: a.nextHop, mp: false)
+                if let mp = a.mpReach { announce(mp.nlri, nextHop: mp.nextHop, mp: true) }
+                return true
+            case .rib(let rib):
+                guard let prefix = rib.prefix else { return true }
+                head.removeAll()
+                head.put(labels[rib.addPath ? 2 : 1])
+                head.put(pipe)
+                appendDecimal(h.timestamp, to: &head)
+                head.put(pipe)
+                head.put(kinds[0])
+                head.put(pipe)
+                prefixText.removeAll()
+                appendPrefix(prefix, to: &prefixText)
+                for entry in rib.entries {
+                    out.put(head)
+                    entry.peer.ip.appendBGPDumpText(to: &out)
+                    out.put(pipe)
+                    appendDecimal(entry.peer.asn, to: &out)
+                    out.put(pipe)
+                    out.put(prefixText)
+                    out.put(pipe)
+                    if rib.addPath, let id = entry.pathID {
+                        appendDecimal(id, to: &out)
+                        out.put(pipe)
+                    }
+                    appendTail(entry.attributes, nextHop: entry.attributes.flatMap(ribNextHop), fromMultiprotocol: false,
+                               announce: false, ipv4: prefix.isIPv4, to: &out)
+                }
+                return true
+            case .peerIndexTable, .unsupported:
+                return true
+            case .tableDump, .stateChange:
+                return false
+            }
+        }
+
+        /// Scratch space for the columns before the prefix, and a RIB record's prefix.
+        var head = TextBuffer(capacity: 256)
+        var prefixText = TextBuffer(capacity: 64)
+
+        /// The attribute part, from the cache when the last line had the same.
+        mutating func appendTail<O: ByteOutput>(_ a: PathAttributes?, nextHop: IPAddress?, fromMultiprotocol: Bool, announce: Bool,
+                                 ipv4: Bool, to out: inout O) {
+            guard let a else {
+                appendAttributeTail(nil, nextHop: nextHop, fromMultiprotocol: fromMultiprotocol, announce: announce, ipv4: ipv4, to: &out)
+                return
+            }
+            let key: UInt8 = (fromMultiprotocol ? 1 : 0) | (announce ? 2 : 0) | (ipv4 ? 4 : 0)
+            if lastAttributes !== a || nextHop != lastNextHop || key != lastKey {
+                tail.removeAll()
+                appendAttributeTail(a, nextHop: nextHop, fromMultiprotocol: fromMultiprotocol, announce: announce, ipv4: ipv4, to: &tail)
                 lastAttributes = a
-                lastNextHop = e.nextHop
+                lastNextHop = nextHop
                 lastKey = key
             }
-            out.append(contentsOf: tail)
+            out.put(tail)
         }
     }
 
+    /// `LABEL|TIME|KIND|PEER_IP|PEER_AS|` for a message's lines.
+    static func appendHeadColumns<O: ByteOutput>(label: [UInt8], header h: MRTCommonHeader, kind: Int, peerIP: IPAddress, peerASN: UInt32,
+                                  to out: inout O) {
+        out.put(label)
+        out.put(pipe)
+        appendDecimal(h.timestamp, to: &out)
+        if h.type == .bgp4mpET {
+            out.put(UInt8(ascii: "."))
+            var divisor: UInt32 = 100_000
+            let us = h.microseconds % 1_000_000
+            while divisor > 0 {
+                out.put(UInt8(truncatingIfNeeded: (us / divisor) % 10) &+ 48)
+                divisor /= 10
+            }
+        }
+        out.put(pipe)
+        out.put(kinds[kind])
+        out.put(pipe)
+        peerIP.appendBGPDumpText(to: &out)
+        out.put(pipe)
+        appendDecimal(peerASN, to: &out)
+        out.put(pipe)
+    }
+
     @inline(__always)
-    static func appendNumber(_ v: UInt32, signed: Bool, to out: inout [UInt8]) {
+    static func appendNumber<O: ByteOutput>(_ v: UInt32, signed: Bool, to out: inout O) {
         if signed { appendDecimal(Int32(bitPattern: v), to: &out) } else { appendDecimal(v, to: &out) }
     }
 
     @inline(__always)
-    static func appendPrefix(_ p: Prefix?, to out: inout [UInt8]) {
+    static func appendPrefix<O: ByteOutput>(_ p: Prefix?, to out: inout O) {
         guard let p else { return }
         p.address.appendBGPDumpText(to: &out)
-        out.append(UInt8(ascii: "/"))
+        out.put(UInt8(ascii: "/"))
         appendDecimal(p.length, to: &out)
     }
 
     static let pipe = UInt8(ascii: "|")
+    static let zeroV4 = Array("0.0.0.0".utf8)
+    static let zeroV6 = Array("::".utf8)
+    static let allOnes = Array("255.255.255.255".utf8)
     static let ag = Array("AG".utf8)
     static let nag = Array("NAG".utf8)
     static let newline = UInt8(ascii: "\n")
