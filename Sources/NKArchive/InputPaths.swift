@@ -59,20 +59,30 @@ public enum InputPaths {
             throw FileError(path: dir, error: MRTError(.io, offset: 0, "cannot read directory: \(String(cString: strerror(errno)))"))
         }
         defer { closedir(d) }
-        var names: [String] = []
+        // The entry type comes with the name (d_type); stat(2) only where the
+        // file system does not say, or for a symbolic link.
+        var entries: [(name: String, type: UInt8)] = []
         while let ent = readdir(d) {
             let name = withUnsafePointer(to: ent.pointee.d_name) { ptr in
                 ptr.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name.hasPrefix(".") { continue }
-            names.append(name)
+            entries.append((name, ent.pointee.d_type))
         }
+        entries.sort { $0.name < $1.name }
         var out: [String] = []
-        for name in names.sorted() {
+        for (name, type) in entries {
             let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            var st = stat()
-            guard stat(full, &st) == 0 else { continue }
-            if (st.st_mode & S_IFMT) == S_IFDIR { out.append(contentsOf: try walk(full)) } else if looksLikeDump(name) { out.append(full) }
+            var isDirectory: Bool
+            switch Int32(type) {
+            case Int32(DT_DIR): isDirectory = true
+            case Int32(DT_REG): isDirectory = false
+            default:
+                var st = stat()
+                guard stat(full, &st) == 0 else { continue }
+                isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            if isDirectory { out.append(contentsOf: try walk(full)) } else if looksLikeDump(name) { out.append(full) }
         }
         return out
     }

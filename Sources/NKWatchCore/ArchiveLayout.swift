@@ -38,9 +38,7 @@ public struct ArchiveLayout: Sendable, Equatable {
         let parts = bytes.split(separator: UInt8(ascii: "/"))
         let name = parts.last ?? bytes[...]
         func text(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
-        var kind: Kind = .unknown
-        if hasPrefix(name, "updates.") { kind = .updates }
-        if hasPrefix(name, "rib.") || hasPrefix(name, "bview.") || hasPrefix(name, "ribs.") { kind = .rib }
+        let kind = kind(ofName: name)
         var collector: String? = nil
         var project = "other"
         if let i = parts.lastIndex(where: { isRISCollector($0) }) {
@@ -59,6 +57,19 @@ public struct ArchiveLayout: Sendable, Equatable {
         }
         let fallback = parts.count >= 2 ? text(parts[parts.count - 2]) : "unknown"
         return ArchiveLayout(collector: collector ?? fallback, project: project, kind: kind, fileTime: timeInName(name))
+    }
+
+    /// The kind alone, from the file name (what ingest needs to order files).
+    public static func kind(ofPath path: String) -> Kind {
+        let bytes = Array(path.utf8)
+        let name = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes[($0 + 1)...] } ?? bytes[...]
+        return kind(ofName: name)
+    }
+
+    static func kind(ofName name: ArraySlice<UInt8>) -> Kind {
+        if hasPrefix(name, "updates.") { return .updates }
+        if hasPrefix(name, "rib.") || hasPrefix(name, "bview.") || hasPrefix(name, "ribs.") { return .rib }
+        return .unknown
     }
 
     /// ASCII prefix test, case-insensitive unless asked otherwise.

@@ -74,13 +74,14 @@ public struct Ingestor: Sendable {
     public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         try store.useScope(scope.stored)
         let start = Date()
-        // stat(2), not FileManager: its attributes cost several system calls per file.
-        let sizes = paths.map { path -> Int in
+        // Sizes only for a progress bar (stat(2), not FileManager: its
+        // attributes cost several system calls per file). Everything before
+        // the first phase runs on one core, so it is kept to the minimum.
+        let totalBytes = progress == nil ? 0 : paths.reduce(0) { total, path in
             var st = stat()
-            return stat(path, &st) == 0 ? Int(st.st_size) : 0
+            return total + (stat(path, &st) == 0 ? Int(st.st_size) : 0)
         }
-        let totalBytes = sizes.reduce(0, +)
-        let kinds = paths.map { ArchiveLayout.parse(path: $0, collectorOverride: collectorOverride).kind }
+        let kinds = paths.map { ArchiveLayout.kind(ofPath: $0) }
         let ribs = paths.indices.filter { kinds[$0] == .rib }
         let rest = paths.indices.filter { kinds[$0] != .rib }
         let shared = Shared()
@@ -100,7 +101,7 @@ public struct Ingestor: Sendable {
                     shared.lock.unlock()
                     guard k < indices.count else { return }
                     let path = paths[indices[k]]
-                    process(path: path, size: sizes[indices[k]], ingester: ingester, store: store, known: known, shared: shared)
+                    process(path: path, ingester: ingester, store: store, known: known, shared: shared)
                     if let progress {
                         shared.lock.lock()
                         let p = IngestProgress(filesDone: shared.filesDone, filesTotal: paths.count, bytesDone: shared.bytesDone,
@@ -134,7 +135,8 @@ public struct Ingestor: Sendable {
         return summary
     }
 
-    func process(path: String, size: Int, ingester: FileIngester, store: Store, known: Set<String>, shared: Shared) {
+    func process(path: String, ingester: FileIngester, store: Store, known: Set<String>, shared: Shared) {
+        var size = 0
         func record(_ body: (inout IngestSummary) -> Void) {
             shared.lock.lock()
             body(&shared.summary)
@@ -145,6 +147,7 @@ public struct Ingestor: Sendable {
         let hash: String, fileSize: Int
         do {
             (hash, fileSize) = try SHA256.file(path)
+            size = fileSize
         } catch {
             record { $0.unreadable += 1; $0.problems.append("\(path): \(error)") }
             return
