@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Whole-command benchmark: nkwatch dump against bgpdump -m and zcat/bzcat on
-# the same input, in the same run, reported as ratios.
+# Whole-command benchmarks, as ratios measured in the same run:
+#   - nkwatch dump against bgpdump -m and zcat/bzcat on the same .gz and .bz2;
+#   - nkwatch ingest (default scope) against zcat/bzcat of the same file;
+#   - multi-file ingest on one core (taskset -c 0, --jobs 1) against all cores,
+#     on seven large files of each compression and on SampleData/kp-2014-12;
+#   - peak resident memory of dump and ingest for 1x and 4x the input.
 #
-#   Benchmarks/bench.sh [RUNS]
+#   Benchmarks/bench.sh [ROUNDS]        (default 5; COPIES=N sizes the input)
 #
-# Input: the update dumps of ../shared/corpus/ris concatenated (decompressed
-# and recompressed as one .gz and one .bz2), or SampleData/mrt when the corpus
-# is absent. Needs hyperfine and bgpdump (apt-get install hyperfine bgpdump).
+# Each comparison runs in ROUNDS rounds of `hyperfine --runs 1` over all its
+# commands, after one warm-up round: the commands alternate, so a drift in
+# the machine's speed (several tens of percent over minutes on a shared
+# machine) hits all of them alike. Medians are reported.
+#
+# Input: the update dumps of ../shared/corpus/ris concatenated COPIES times
+# (decompressed and recompressed as one .gz and one .bz2), or SampleData/mrt
+# when the corpus is absent. Needs hyperfine and bgpdump
+# (apt-get install hyperfine bgpdump) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="${1:-5}"
+rounds="${1:-5}"
 work="${TMPDIR:-/tmp}/nkwatch-bench"
 mkdir -p "$work"
 
@@ -42,30 +52,8 @@ for f in "$work/input.mrt.gz" "$work/input.mrt.bz2"; do
     fi
 done
 
-hyperfine --runs "$runs" --warmup 1 --export-json "$work/gz.json" \
-    -n zcat "zcat $work/input.mrt.gz" \
-    -n "nkwatch dump" "$nk dump $work/input.mrt.gz" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" \
-    --output null >/dev/null
-hyperfine --runs "$runs" --warmup 1 --export-json "$work/bz2.json" \
-    -n bzcat "bzcat $work/input.mrt.bz2" \
-    -n "nkwatch dump" "$nk dump $work/input.mrt.bz2" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2" \
-    --output null >/dev/null
-
-# Scoped ingest of the same file against zcat / bzcat.
-hyperfine --runs "$runs" --warmup 1 --export-json "$work/ingest.json" \
-    --prepare "rm -f $work/i.sqlite*" \
-    -n zcat "zcat $work/input.mrt.gz" \
-    -n "ingest .gz" "$nk ingest --quiet --store $work/i.sqlite $work/input.mrt.gz" \
-    -n bzcat "bzcat $work/input.mrt.bz2" \
-    -n "ingest .bz2" "$nk ingest --quiet --store $work/i.sqlite $work/input.mrt.bz2" \
-    --output null >/dev/null
-
-# Many files: one core (taskset, one job) against all cores (default jobs).
-# Two sets: seven large update files of each kind, cut at record boundaries
-# from the input (a day of one collector, compressed as RIS and RouteViews
-# do), and the 3449 small files of SampleData/kp-2014-12.
+# Seven large update files of each kind, cut at record boundaries from the
+# input (a day of one collector, compressed as RIS and RouteViews do).
 rm -rf "$work/multi"
 mkdir -p "$work/multi/rrc00" "$work/multi/route-views2/bgpdata/UPDATES"
 python3 - "$work/input.mrt" "$work/multi" <<'PY'
@@ -86,32 +74,34 @@ for i in 0 1 2 3 4 5 6; do
     bzip2 -9 -c "$work/multi/part$i" > "$work/multi/route-views2/bgpdata/UPDATES/updates.20141222.0${i}00.bz2"
     rm "$work/multi/part$i"
 done
-# The one-core and all-core runs alternate (this machine's speed drifts
-# over minutes; hyperfine would run all of one, then all of the other).
-python3 - "$runs" "$nk" "$work" <<'PY'
-import json, os, statistics, subprocess, sys, time
-runs, nk, work = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-store = f"{work}/j.sqlite"
-sets = [("14 large files", f"{work}/multi"), ("3449 small files", "SampleData/kp-2014-12")]
-cores = os.cpu_count()
-variants = [("1 core", ["taskset", "-c", "0", nk, "ingest", "--quiet", "--jobs", "1"]),
-            (f"{cores} cores", [nk, "ingest", "--quiet"])]
-results = []
-for name, path in sets:
-    times = {v: [] for v, _ in variants}
-    for i in range(runs + 1):
-        for v, cmd in variants:
-            for f in (store, store + "-wal", store + "-shm"):
-                if os.path.exists(f): os.remove(f)
-            t = time.perf_counter()
-            subprocess.run(cmd + ["--store", store, path], check=True, stdout=subprocess.DEVNULL)
-            if i > 0: times[v].append(time.perf_counter() - t)   # the first round warms up
-    for v, _ in variants:
-        xs = times[v]
-        results.append({"command": f"{name}, {v}", "mean": statistics.mean(xs), "median": statistics.median(xs),
-                        "stddev": statistics.stdev(xs) if len(xs) > 1 else 0.0, "min": min(xs), "max": max(xs)})
-json.dump({"results": results}, open(f"{work}/jobs.json", "w"))
-PY
+
+# group NAME -n LABEL COMMAND -n LABEL COMMAND ...: rounds of hyperfine --runs 1.
+group() {
+    local name="$1"; shift
+    rm -f "$work/$name".round*.json
+    for r in $(seq 0 "$rounds"); do
+        hyperfine --runs 1 --style none --output null --export-json "$work/$name.round$r.json" \
+            --prepare "rm -f $work/s.sqlite $work/s.sqlite-wal $work/s.sqlite-shm" "$@" >/dev/null
+    done
+    rm -f "$work/$name.round0.json"   # warm-up
+}
+
+group gz -n zcat "zcat $work/input.mrt.gz" \
+    -n "nkwatch dump" "$nk dump $work/input.mrt.gz" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz"
+group bz2 -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n "nkwatch dump" "$nk dump $work/input.mrt.bz2" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2"
+group ingest -n zcat "zcat $work/input.mrt.gz" \
+    -n "ingest .gz" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz" \
+    -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n "ingest .bz2" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2"
+one="taskset -c 0 $nk ingest --quiet --jobs 1 --store $work/s.sqlite"
+all="$nk ingest --quiet --store $work/s.sqlite"
+group jobs -n "14 large files, 1 core" "$one $work/multi" \
+    -n "14 large files, $(nproc) cores" "$all $work/multi" \
+    -n "3449 small files, 1 core" "$one SampleData/kp-2014-12" \
+    -n "3449 small files, $(nproc) cores" "$all SampleData/kp-2014-12"
 
 # Peak memory for 1x and 4x the input.
 cat "$work/input.mrt" "$work/input.mrt" "$work/input.mrt" "$work/input.mrt" | gzip -1 > "$work/input4.mrt.gz"
@@ -120,28 +110,33 @@ echo "peak RSS, dump 1x: $(rss "$nk" dump "$work/input.mrt.gz") KB, 4x: $(rss "$
 rm -f "$work"/r*.sqlite*
 echo "peak RSS, ingest 1x: $(rss "$nk" ingest --quiet --store "$work/r1.sqlite" "$work/input.mrt.gz") KB, 4x: $(rss "$nk" ingest --quiet --store "$work/r4.sqlite" "$work/input4.mrt.gz") KB"
 
-python3 - "$work/gz.json" "$work/bz2.json" <<'PY'
-import json, sys
-for path in sys.argv[1:]:
-    r = {x["command"]: x for x in json.load(open(path))["results"]}
-    names = list(r)
-    base, nk, bd = names[0], "nkwatch dump", "bgpdump -m"
-    print(f"\n{path.split('/')[-1]}")
-    for n in names:
-        print(f"  {n:14s} {r[n]['mean']:7.3f} s ± {r[n]['stddev']:.3f}")
-    print(f"  nkwatch dump is {r[bd]['mean'] / r[nk]['mean']:.2f}x faster than bgpdump -m, "
-          f"{r[nk]['mean'] / r[base]['mean']:.2f}x the time of {base}")
-PY
-python3 - "$work/ingest.json" "$work/jobs.json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print("\ningest (default scope) against decompression alone")
-for n in r: print(f"  {n:14s} {r[n]['mean']:7.3f} s ± {r[n]['stddev']:.3f}")
-print(f"  ingest .gz is {r['ingest .gz']['mean'] / r['zcat']['mean']:.2f}x zcat; ingest .bz2 is {r['ingest .bz2']['mean'] / r['bzcat']['mean']:.2f}x bzcat")
-j = json.load(open(sys.argv[2]))["results"]
-print("\nmulti-file ingest: one core (taskset -c 0, --jobs 1) against all cores, runs alternating")
-for x in j: print(f"  {x['command']:26s} median {x['median']:6.3f} s, mean {x['mean']:6.3f} s ± {x['stddev']:.3f}  (min {x['min']:.3f}, max {x['max']:.3f})")
+python3 - "$work" <<'PY'
+import glob, json, statistics, sys
+work = sys.argv[1]
+
+def load(name):
+    times = {}
+    for path in sorted(glob.glob(f"{work}/{name}.round*.json")):
+        for r in json.load(open(path))["results"]:
+            times.setdefault(r["command"], []).append(r["times"][0])
+    return {k: (statistics.median(v), min(v), max(v), len(v)) for k, v in times.items()}
+
+def show(title, r):
+    print(f"\n{title}")
+    for k, (med, lo, hi, n) in r.items():
+        print(f"  {k:28s} median {med:7.3f} s  (min {lo:.3f}, max {hi:.3f}, {n} runs)")
+
+for name, base in (("gz", "zcat"), ("bz2", "bzcat")):
+    r = load(name)
+    show(f"dump, .{name}", r)
+    print(f"  nkwatch dump is {r['bgpdump -m'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpdump -m, "
+          f"{r['nkwatch dump'][0] / r[base][0]:.2f}x the time of {base}")
+r = load("ingest")
+show("ingest (default scope) against decompression alone", r)
+print(f"  ingest .gz is {r['ingest .gz'][0] / r['zcat'][0]:.2f}x zcat; ingest .bz2 is {r['ingest .bz2'][0] / r['bzcat'][0]:.2f}x bzcat")
+r = load("jobs")
+show("multi-file ingest: one core (taskset -c 0, --jobs 1) against all cores", r)
+k = list(r)
 for a in (0, 2):
-    print(f"  speed-up with all cores, {j[a]['command'].split(',')[0]}: {j[a]['median'] / j[a + 1]['median']:.2f}x (medians), "
-          f"{j[a]['min'] / j[a + 1]['min']:.2f}x (fastest runs)")
+    print(f"  speed-up with all cores, {k[a].split(',')[0]}: {r[k[a]][0] / r[k[a + 1]][0]:.2f}x")
 PY
