@@ -185,8 +185,10 @@ public final class ArchiveStream {
         return produced
     }
 
-    private func damaged(_ what: String) -> MRTError {
-        MRTError(.decompression, offset: decompressedOffset,
+    /// `produced`: bytes this call already wrote, so that the offset is the
+    /// exact decompressed offset of the damage, however the output is chunked.
+    private func damaged(_ what: String, produced: Int = 0) -> MRTError {
+        MRTError(.decompression, offset: decompressedOffset + produced,
                  "\(compression) stream damaged at compressed byte offset \(compressedOffset): \(what)")
     }
 
@@ -227,8 +229,9 @@ public final class ArchiveStream {
             if inAvailable == 0 {
                 try refill()
                 if inAvailable == 0 && fileEOF {
-                    return try stop(damaged("the compressed data ends before the end of the gzip member (truncated file)"),
-                                    produced: out.count - Int(z.pointee.avail_out))
+                    let produced = out.count - Int(z.pointee.avail_out)
+                    return try stop(damaged("the compressed data ends before the end of the gzip member (truncated file)", produced: produced),
+                                    produced: produced)
                 }
             }
             z.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: Bytef.self)
@@ -243,7 +246,8 @@ public final class ArchiveStream {
                 continue
             default:
                 let msg = z.pointee.msg.map { String(cString: $0) } ?? "zlib error \(ret)"
-                return try stop(damaged(msg), produced: out.count - Int(z.pointee.avail_out))
+                let produced = out.count - Int(z.pointee.avail_out)
+                return try stop(damaged(msg, produced: produced), produced: produced)
             }
         }
         return out.count - Int(z.pointee.avail_out)
@@ -267,8 +271,9 @@ public final class ArchiveStream {
             if inAvailable == 0 {
                 try refill()
                 if inAvailable == 0 && fileEOF {
-                    return try stop(damaged("the compressed data ends before the end of the bzip2 stream (truncated file)"),
-                                    produced: out.count - Int(b.pointee.avail_out))
+                    let produced = out.count - Int(b.pointee.avail_out)
+                    return try stop(damaged("the compressed data ends before the end of the bzip2 stream (truncated file)", produced: produced),
+                                    produced: produced)
                 }
             }
             b.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: CChar.self)
@@ -284,7 +289,8 @@ public final class ArchiveStream {
             default:
                 let what = ret == BZ_DATA_ERROR_MAGIC ? "bad bzip2 magic"
                     : ret == BZ_DATA_ERROR ? "bzip2 data integrity error (CRC or block damage)" : "libbz2 error \(ret)"
-                return try stop(damaged(what), produced: out.count - Int(b.pointee.avail_out))
+                let produced = out.count - Int(b.pointee.avail_out)
+                return try stop(damaged(what, produced: produced), produced: produced)
             }
         }
         return out.count - Int(b.pointee.avail_out)
