@@ -153,6 +153,18 @@ public final class ArchiveStream {
         }
     }
 
+    /// Every remaining decompressed byte (tests, tools, small inputs).
+    public func readAll() throws -> [UInt8] {
+        var out: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { return out }
+            out += buffer[0..<n]
+        }
+    }
+
     /// Fills `out` with decompressed bytes; 0 at the end. See `MRTByteSource`.
     public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if let e = pendingError { pendingError = nil; finished = true; throw e }

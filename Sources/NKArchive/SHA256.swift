@@ -10,11 +10,14 @@ import MRT
 public final class SHA256 {
     private let context: OpaquePointer
 
-    public init() {
-        // EVP_MD_CTX_new fails only when memory is exhausted.
-        guard let c = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
+    /// Throws only when OpenSSL cannot set up a digest (memory exhausted).
+    public init() throws {
+        guard let c = EVP_MD_CTX_new() else { throw MRTError(.io, offset: 0, "OpenSSL could not allocate a SHA-256 context") }
+        guard EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(c)
+            throw MRTError(.io, offset: 0, "OpenSSL could not start a SHA-256 digest")
+        }
         context = c
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
     }
 
     deinit { EVP_MD_CTX_free(context) }
@@ -46,7 +49,7 @@ public final class SHA256 {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let hasher = SHA256()
+        let hasher = try SHA256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var size = 0

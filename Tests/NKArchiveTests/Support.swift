@@ -51,14 +51,6 @@ enum Support {
     }
 
     static func gunzip(_ url: URL) throws -> String {
-        let stream = try ArchiveStream(path: url.path)
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try buf.withUnsafeMutableBytes { try stream.read(into: $0) }
-            if n == 0 { break }
-            out += buf[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: try ArchiveStream(path: url.path).readAll(), as: UTF8.self)
     }
 }

@@ -84,9 +84,9 @@ struct FastPathTests {
         let written = try Fixture.write(to: root)
         var sources: [[UInt8]] = []
         let rib = try ArchiveStream(path: written.paths[0])
-        sources.append(try Self.drain(rib))
+        sources.append(try rib.readAll())
         if let dir = Self.corpus {
-            sources.append(try Self.drain(try ArchiveStream(path: dir.appendingPathComponent("updates.20020722.2238.gz").path)))
+            sources.append(try ArchiveStream(path: dir.appendingPathComponent("updates.20020722.2238.gz").path).readAll())
         }
         var rng = SplitMix64(seed: 7)
         for (n, original) in sources.enumerated() {
@@ -98,17 +98,6 @@ struct FastPathTests {
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
                 Self.compare(path, scopes: [.northKorea, Self.scopes[2]])
             }
-        }
-    }
-
-    static func drain(_ s: ArchiveStream) throws -> [UInt8] {
-        var out: [UInt8] = []
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { buf.deallocate() }
-        while true {
-            let n = try s.read(into: buf)
-            if n == 0 { return out }
-            out += buf[0..<n]
         }
     }
 }

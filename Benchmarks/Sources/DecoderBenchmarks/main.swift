@@ -14,17 +14,7 @@ let source = FileManager.default.fileExists(atPath: corpusFile.path)
     ? corpusFile : repo.appendingPathComponent("SampleData/mrt/bgp4mp.mrt.gz")
 let compressed = try [UInt8](Data(contentsOf: source))
 
-func inflate(_ bytes: [UInt8]) throws -> [UInt8] {
-    let stream = try ArchiveStream(bytes: bytes)
-    var out: [UInt8] = []
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-    defer { buffer.deallocate() }
-    while true {
-        let n = try stream.read(into: buffer)
-        if n == 0 { return out }
-        out += buffer[0..<n]
-    }
-}
+func inflate(_ bytes: [UInt8]) throws -> [UInt8] { try ArchiveStream(bytes: bytes).readAll() }
 
 let plain = try inflate(compressed)
 let plainFile = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-bench-\(getpid()).mrt")

@@ -75,25 +75,8 @@ public enum BGPDumpFormatter {
     /// Label, time, type, peer IP, peer AS and the pipe after them.
     @inline(__always)
     static func appendCommon<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
-        out.put(labels[labelIndex(e)])
-        out.put(pipe)
-        appendDecimal(e.timestamp, to: &out)
-        if e.recordType == .bgp4mpET {
-            out.put(UInt8(ascii: "."))
-            var divisor: UInt32 = 100_000
-            let us = e.microseconds % 1_000_000
-            while divisor > 0 {
-                out.put(UInt8(truncatingIfNeeded: (us / divisor) % 10) &+ 48)
-                divisor /= 10
-            }
-        }
-        out.put(pipe)
-        out.put(kinds[Int(e.kind.rawValue)])
-        out.put(pipe)
-        e.peerIP.appendBGPDumpText(to: &out)
-        out.put(pipe)
-        appendDecimal(e.peerASN, to: &out)
-        out.put(pipe)
+        appendHeadColumns(label: labels[labelIndex(e)], timestamp: e.timestamp, microseconds: e.microseconds,
+                          extended: e.recordType == .bgp4mpET, kind: Int(e.kind.rawValue), peerIP: e.peerIP, peerASN: e.peerASN, to: &out)
     }
 
     /// For announcements and RIB entries: the common part, the prefix and the path id.
@@ -212,7 +195,8 @@ public enum BGPDumpFormatter {
                     || (a.treatAsWithdraw && (!u.announced.isEmpty || !(a.mpReach?.nlri.isEmpty ?? true)))
                 if hasWithdrawals {
                     head.removeAll()
-                    appendHeadColumns(label: label, header: h, kind: 2, peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
+                    appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: et == 1, kind: 2,
+                                      peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
                     func withdraw(_ list: [NLRIEntry]) {
                         for n in list {
                             out.put(head)
@@ -234,7 +218,8 @@ public enum BGPDumpFormatter {
                 }
                 if u.announced.isEmpty && (a.mpReach?.nlri.isEmpty ?? true) { return true }
                 head.removeAll()
-                appendHeadColumns(label: label, header: h, kind: 1, peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
+                appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: et == 1, kind: 1,
+                                  peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
                 func announce(_ list: [NLRIEntry], nextHop: IPAddress?, mp: Bool) {
                     for n in list {
                         out.put(head)
@@ -307,16 +292,17 @@ public enum BGPDumpFormatter {
         }
     }
 
-    /// `LABEL|TIME|KIND|PEER_IP|PEER_AS|` for a message's lines.
-    static func appendHeadColumns<O: ByteOutput>(label: [UInt8], header h: MRTCommonHeader, kind: Int, peerIP: IPAddress, peerASN: UInt32,
-                                  to out: inout O) {
+    /// `LABEL|TIME|KIND|PEER_IP|PEER_AS|`; `extended`: BGP4MP_ET, whose time has microseconds.
+    @inline(__always)
+    static func appendHeadColumns<O: ByteOutput>(label: [UInt8], timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: Int,
+                                                 peerIP: IPAddress, peerASN: UInt32, to out: inout O) {
         out.put(label)
         out.put(pipe)
-        appendDecimal(h.timestamp, to: &out)
-        if h.type == .bgp4mpET {
+        appendDecimal(timestamp, to: &out)
+        if extended {
             out.put(UInt8(ascii: "."))
             var divisor: UInt32 = 100_000
-            let us = h.microseconds % 1_000_000
+            let us = microseconds % 1_000_000
             while divisor > 0 {
                 out.put(UInt8(truncatingIfNeeded: (us / divisor) % 10) &+ 48)
                 divisor /= 10
