@@ -12,9 +12,6 @@ import MRT
 /// stream's error is thrown only after every byte before it was delivered, as
 /// with the stream itself.
 public final class PipelinedByteSource: MRTByteSource {
-    /// Decompressed bytes handed to the reader so far.
-    public private(set) var delivered = 0
-
     private let pipe: Pipe
     private var thread: pthread_t?
     private var current: UnsafeMutableRawBufferPointer?
@@ -49,9 +46,7 @@ public final class PipelinedByteSource: MRTByteSource {
 
     public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if pipe.inline {
-            let n = try pipe.stream.read(into: out)
-            delivered += n
-            return n
+            return try pipe.stream.read(into: out)
         }
         if current == nil || currentStart == currentEnd {
             if ended { return 0 }
@@ -70,7 +65,6 @@ public final class PipelinedByteSource: MRTByteSource {
         let n = min(out.count, currentEnd - currentStart)
         out.baseAddress!.copyMemory(from: chunk.baseAddress! + currentStart, byteCount: n)
         currentStart += n
-        delivered += n
         return n
     }
 

@@ -170,10 +170,6 @@ public struct Store: Sendable {
         try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT sha256 FROM files")) }
     }
 
-    public func containsFile(sha256: String) throws -> Bool {
-        try writer.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM files WHERE sha256 = ?", arguments: [sha256]) ?? false }
-    }
-
     /// Writes one file's contribution in one transaction. Returns false (and
     /// writes nothing) when a file with the same content is already stored.
     @discardableResult
