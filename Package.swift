@@ -18,24 +18,37 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2", providers: [.apt(["libbz2-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        // Bytes in, values out: MRT framing and decoding, the scope scanner,
+        // element filters, the writer. No files, no clocks, no analysis.
         .target(name: "MRT"),
-        .target(name: "NKArchive", dependencies: ["MRT", "CZlib", "CBZip2", "CCrypto"]),
-        .target(name: "NKStore", dependencies: ["MRT", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "NKAnalysis", dependencies: ["MRT"]),
-        .target(name: "NKWatchCore", dependencies: ["MRT", "NKArchive", "NKStore", "NKAnalysis"]),
-        .target(name: "NKRender", dependencies: ["NKAnalysis"]),
+        // The shared vocabulary: time, peers, collectors, file kinds, route
+        // events, session changes, labels, scopes, the JSON writer.
+        .target(name: "NKModel", dependencies: ["MRT"]),
+        // Byte sources (files, standard input, memory), decompression,
+        // hashing, collector archive layouts, input walking.
+        .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto"]),
+        // The SQLite store (GRDB behind one type).
+        .target(name: "NKStore", dependencies: ["MRT", "NKModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The method: reachability, visibility, episodes, labels, scores. Pure.
+        .target(name: "NKAnalysis", dependencies: ["MRT", "NKModel"]),
+        // The pipelines the commands share: ingest, analyse, dump, simulate.
+        .target(name: "NKWatchCore", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "NKAnalysis"]),
+        // Text, tables, JSON, CSV, Markdown, HTML/SVG. Computes nothing.
+        .target(name: "NKRender", dependencies: ["NKModel", "NKAnalysis"]),
         .executableTarget(
             name: "nkwatch",
             dependencies: [
-                "MRT", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis", "NKRender",
+                "MRT", "NKModel", "NKArchive", "NKWatchCore", "NKAnalysis", "NKRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MRTTests", dependencies: ["MRT"]),
-        .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "MRT"]),
-        .testTarget(name: "NKAnalysisTests", dependencies: ["MRT", "NKAnalysis"]),
-        .testTarget(name: "NKRenderTests", dependencies: ["MRT", "NKAnalysis", "NKRender"]),
-        .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
-        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKArchive", "NKStore", "nkwatch"]),
+        .testTarget(name: "NKModelTests", dependencies: ["MRT", "NKModel"]),
+        .testTarget(name: "NKStoreTests", dependencies: ["MRT", "NKModel", "NKStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "NKModel", "MRT"]),
+        .testTarget(name: "NKAnalysisTests", dependencies: ["MRT", "NKModel", "NKAnalysis"]),
+        .testTarget(name: "NKRenderTests", dependencies: ["MRT", "NKModel", "NKAnalysis", "NKRender"]),
+        .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
+        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "nkwatch"]),
     ]
 )

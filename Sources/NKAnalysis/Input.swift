@@ -1,49 +1,25 @@
 import MRT
+import NKModel
 
-/// A peer: (collector, peer IP, peer AS).
-public struct PeerRef: Hashable, Sendable, Comparable, Codable {
-    public var collector: String
-    public var ip: String
-    public var asn: UInt32
-    public init(collector: String, ip: String, asn: UInt32) {
-        self.collector = collector
-        self.ip = ip
-        self.asn = asn
+/// A peer's table size: how many IPv4 and IPv6 prefixes it had in a RIB dump.
+public struct TableSize: Hashable, Sendable {
+    public var ipv4: Int
+    public var ipv6: Int
+    public init(ipv4: Int, ipv6: Int) {
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
     }
-    public static func < (a: PeerRef, b: PeerRef) -> Bool {
-        (a.collector, a.ip, a.asn) < (b.collector, b.ip, b.asn)
-    }
-}
-
-/// One in-scope route change seen from one peer.
-public struct RouteObservation: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable { case announce, withdraw }
-    /// Microseconds since the epoch.
-    public var time: Int64
-    /// Index into `AnalysisInput.peers`.
-    public var peer: Int
-    public var prefix: Prefix
-    public var kind: Kind
-    public var asPath: String?
-    public init(time: Int64, peer: Int, prefix: Prefix, kind: Kind, asPath: String? = nil) {
-        self.time = time
-        self.peer = peer
-        self.prefix = prefix
-        self.kind = kind
-        self.asPath = asPath
-    }
+    public func count(ipv4 family: Bool) -> Int { family ? ipv4 : ipv6 }
 }
 
 /// A RIB dump of one collector: every peer's table size, and the in-scope
-/// routes each peer had.
-public struct RIBSnapshot: Sendable {
+/// routes each peer had (prefix → AS path).
+public struct RIBDump: Sendable {
     public var collector: String
-    public var time: Int64
-    /// Per peer index: (IPv4 prefixes, IPv6 prefixes).
-    public var tableSizes: [Int: (ipv4: Int, ipv6: Int)]
-    /// Per peer index: in-scope prefixes and their AS paths.
-    public var routes: [Int: [Prefix: String]]
-    public init(collector: String, time: Int64, tableSizes: [Int: (ipv4: Int, ipv6: Int)], routes: [Int: [Prefix: String]]) {
+    public var time: Timestamp
+    public var tableSizes: [Peer: TableSize]
+    public var routes: [Peer: [Prefix: String]]
+    public init(collector: String, time: Timestamp, tableSizes: [Peer: TableSize], routes: [Peer: [Prefix: String]]) {
         self.collector = collector
         self.time = time
         self.tableSizes = tableSizes
@@ -51,49 +27,24 @@ public struct RIBSnapshot: Sendable {
     }
 }
 
-/// A BGP session state change (RFC 4271 FSM; 6 is Established).
-public struct SessionChange: Sendable, Hashable {
-    public var time: Int64
-    public var peer: Int
-    public var oldState: UInt16
-    public var newState: UInt16
-    public init(time: Int64, peer: Int, oldState: UInt16, newState: UInt16) {
-        self.time = time
-        self.peer = peer
-        self.oldState = oldState
-        self.newState = newState
-    }
-}
-
-/// A time a collector's update files cover, [start, end) in microseconds.
-public struct CoverageInterval: Sendable, Hashable {
-    public var collector: String
-    public var start: Int64
-    public var end: Int64
-    public init(collector: String, start: Int64, end: Int64) {
-        self.collector = collector
-        self.start = start
-        self.end = end
-    }
-}
-
-/// Everything the analysis reads: a time-ordered event source (the store, or
-/// hand-built sequences in tests). No I/O happens past this point.
+/// Everything the analysis reads: what the store (or a test) holds, in the
+/// shared vocabulary. No I/O happens past this point.
 public struct AnalysisInput: Sendable {
     public var scopePrefixes: [Prefix]
-    public var peers: [PeerRef]
-    public var observations: [RouteObservation]
-    public var ribs: [RIBSnapshot]
+    public var peers: [Peer]
+    /// In-scope announcements and withdrawals, in any order.
+    public var observations: [RouteEvent]
+    public var ribs: [RIBDump]
     public var sessions: [SessionChange]
     /// Update-file coverage per collector. A collector with no intervals is
     /// taken as fully covered.
-    public var coverage: [CoverageInterval]
-    /// Analysed range, microseconds, [from, to).
-    public var from: Int64
-    public var to: Int64
+    public var coverage: [CollectorInterval]
+    /// The analysed range, [from, to).
+    public var from: Timestamp
+    public var to: Timestamp
 
-    public init(scopePrefixes: [Prefix], peers: [PeerRef], observations: [RouteObservation] = [], ribs: [RIBSnapshot] = [],
-                sessions: [SessionChange] = [], coverage: [CoverageInterval] = [], from: Int64, to: Int64) {
+    public init(scopePrefixes: [Prefix], peers: [Peer], observations: [RouteEvent] = [], ribs: [RIBDump] = [],
+                sessions: [SessionChange] = [], coverage: [CollectorInterval] = [], from: Timestamp, to: Timestamp) {
         self.scopePrefixes = scopePrefixes
         self.peers = peers
         self.observations = observations
@@ -106,6 +57,8 @@ public struct AnalysisInput: Sendable {
 }
 
 /// Every threshold of the method (docs/method.md), recorded in each result.
+/// The defaults here are the only place they are defined; the command line
+/// takes its defaults from them.
 public struct Parameters: Sendable, Codable, Equatable {
     public var binSeconds: Int64 = 300
     /// A block is up when at least this share of eligible peers with a known state reach it (IODA: 0.5).
@@ -129,4 +82,7 @@ public struct Parameters: Sendable, Codable, Equatable {
     public var baselineSeconds: Int64 = 7 * 86400
 
     public init() {}
+
+    /// Bin size in microseconds.
+    var binMicroseconds: Int64 { binSeconds * 1_000_000 }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NKModel
 
 extension Analyzer {
     /// Labels episodes and builds continuous-instability periods.
@@ -10,8 +11,8 @@ extension Analyzer {
     /// - An episode alone in its run with no other episode within
     ///   `isolationSeconds` before or after is an `isolated_blip`; otherwise a
     ///   `short_outage`.
-    static func label(_ episodes: inout [Episode], churnTimes: [(Int64, Int, Int, Int)], input: AnalysisInput, p: Parameters) -> [Period] {
-        let iso = p.isolationSeconds * 1_000_000
+    static func label(_ episodes: inout [Episode], churn: [Churn], p: Parameters) -> [Period] {
+        let iso = Double(p.isolationSeconds)
         let hard = episodes.map { $0.allDownSeconds >= Double(p.hardMinSeconds) }
         var runs: [[Int]] = []
         var current: [Int] = []
@@ -20,7 +21,7 @@ extension Analyzer {
                 if !current.isEmpty { runs.append(current); current = [] }
                 continue
             }
-            if let last = current.last, episodes[i].start - episodes[last].end >= iso {
+            if let last = current.last, episodes[last].end.seconds(until: episodes[i].start) >= iso {
                 runs.append(current)
                 current = []
             }
@@ -33,59 +34,59 @@ extension Analyzer {
             if run.count >= p.minClusterEpisodes {
                 let id = periods.count + 1
                 let s = episodes[run[0]].start, e = episodes[run[run.count - 1]].end
-                let hours = Double(e - s) / 3.6e9
+                let hours = s.seconds(until: e) / 3600
                 let down = run.reduce(0.0) { $0 + episodes[$1].durationSeconds }
-                let gaps = zip(run, run.dropFirst()).map { Double(episodes[$1].start - episodes[$0].end) / 1e6 }
+                let gaps = zip(run, run.dropFirst()).map { episodes[$0].end.seconds(until: episodes[$1].start) }
                 let mean = gaps.isEmpty ? 0 : gaps.reduce(0, +) / Double(gaps.count)
                 let sd = gaps.isEmpty ? 0 : (gaps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(gaps.count)).squareRoot()
-                let churn = churnTimes.filter { $0.0 >= s && $0.0 <= e }.reduce(0) { $0 + $1.1 + $1.2 }
+                let updates = churn.filter { $0.time >= s && $0.time <= e }.reduce(0) { $0 + $1.updates }
                 let longest = run.map { episodes[$0].durationSeconds }.max() ?? 0
                 let period = Period(id: id, label: .continuousInstability, start: s, end: e, episodes: run.count,
                                     ratePerHour: hours > 0 ? Double(run.count) / hours : 0,
-                                    downtimeShare: e > s ? down / (Double(e - s) / 1e6) : 0,
+                                    downtimeShare: e > s ? down / s.seconds(until: e) : 0,
                                     medianGapSeconds: median(gaps), gapCV: mean > 0 ? sd / mean : 0,
-                                    longestEpisodeSeconds: longest, churn: churn, score: 0, explanation: "")
+                                    longestEpisodeSeconds: longest, churn: updates, score: 0, explanation: "")
                 periods.append(period)
                 for i in run {
                     episodes[i].label = .continuousInstability
                     episodes[i].period = id
                     episodes[i].explanation = "continuous_instability: one of \(run.count) episodes (≥ \(p.minClusterEpisodes)) "
-                        + "separated by gaps under \(Duration.text(Double(p.isolationSeconds))) (isolation) in period \(id)"
+                        + "separated by gaps under \(DurationText.prose(Double(p.isolationSeconds))) (isolation) in period \(id)"
                 }
             } else {
                 for i in run {
-                    let before = i > 0 ? episodes[i].start - episodes[i - 1].end : Int64.max
-                    let after = i + 1 < episodes.count ? episodes[i + 1].start - episodes[i].end : Int64.max
+                    let before = i > 0 ? episodes[i - 1].end.seconds(until: episodes[i].start) : .infinity
+                    let after = i + 1 < episodes.count ? episodes[i].end.seconds(until: episodes[i + 1].start) : .infinity
                     if before >= iso && after >= iso {
                         episodes[i].label = .isolatedBlip
-                        episodes[i].explanation = "isolated_blip: \(Duration.text(episodes[i].durationSeconds)) < \(Duration.text(Double(p.hardMinSeconds))) (hard_min), "
-                            + "and no other episode within \(Duration.text(Double(p.isolationSeconds))) (isolation) before or after"
+                        episodes[i].explanation = "isolated_blip: \(DurationText.prose(episodes[i].durationSeconds)) < \(DurationText.prose(Double(p.hardMinSeconds))) (hard_min), "
+                            + "and no other episode within \(DurationText.prose(Double(p.isolationSeconds))) (isolation) before or after"
                     } else {
                         episodes[i].label = .shortOutage
                         let near = min(before, after)
-                        episodes[i].explanation = "short_outage: \(Duration.text(episodes[i].durationSeconds)) < \(Duration.text(Double(p.hardMinSeconds))) (hard_min); "
-                            + "another episode \(Duration.text(Double(near) / 1e6)) away (< isolation), but fewer than \(p.minClusterEpisodes) episodes in the run"
+                        episodes[i].explanation = "short_outage: \(DurationText.prose(episodes[i].durationSeconds)) < \(DurationText.prose(Double(p.hardMinSeconds))) (hard_min); "
+                            + "another episode \(DurationText.prose(near)) away (< isolation), but fewer than \(p.minClusterEpisodes) episodes in the run"
                     }
                 }
             }
         }
         for i in episodes.indices where hard[i] {
             episodes[i].label = .hardOutage
-            var text = "hard_outage: all \(episodes[i].blocks.count) blocks down for \(Duration.text(episodes[i].allDownSeconds)) ≥ \(Duration.text(Double(p.hardMinSeconds))) (hard_min); "
+            var text = "hard_outage: all \(episodes[i].blocks.count) blocks down for \(DurationText.prose(episodes[i].allDownSeconds)) ≥ \(DurationText.prose(Double(p.hardMinSeconds))) (hard_min); "
                 + "\(Int((episodes[i].peersDownShare * 100).rounded())) % of \(episodes[i].peersKnown) eligible peers without a route at the worst moment"
-            if let prior = periods.last(where: { $0.end <= episodes[i].start && episodes[i].start - $0.end < iso }) {
-                let after = Double(episodes[i].start - prior.start) / 1e6
+            if let prior = periods.last(where: { $0.end <= episodes[i].start && $0.end.seconds(until: episodes[i].start) < iso }) {
+                let after = prior.start.seconds(until: episodes[i].start)
                 episodes[i].afterInstabilitySeconds = after
-                text += "; follows continuous-instability period \(prior.id) (\(prior.episodes) episodes over \(Duration.text(Double(prior.end - prior.start) / 1e6)), "
-                    + "ended \(Duration.text(Double(episodes[i].start - prior.end) / 1e6)) before)"
+                text += "; follows continuous-instability period \(prior.id) (\(prior.episodes) episodes over \(DurationText.prose(prior.start.seconds(until: prior.end))), "
+                    + "ended \(DurationText.prose(prior.end.seconds(until: episodes[i].start))) before)"
             }
             episodes[i].explanation = text
         }
         for j in periods.indices {
             let q = periods[j]
-            periods[j].explanation = "continuous_instability: \(q.episodes) episodes (≥ \(p.minClusterEpisodes)) with gaps under \(Duration.text(Double(p.isolationSeconds))); "
+            periods[j].explanation = "continuous_instability: \(q.episodes) episodes (≥ \(p.minClusterEpisodes)) with gaps under \(DurationText.prose(Double(p.isolationSeconds))); "
                 + String(format: "%.2f per hour, %.0f %% of the time down, median gap %@ (CV %.2f), longest episode %@, %d updates",
-                         q.ratePerHour, q.downtimeShare * 100, Duration.text(q.medianGapSeconds), q.gapCV, Duration.text(q.longestEpisodeSeconds), q.churn)
+                         q.ratePerHour, q.downtimeShare * 100, DurationText.prose(q.medianGapSeconds), q.gapCV, DurationText.prose(q.longestEpisodeSeconds), q.churn)
         }
         return periods
     }
@@ -106,17 +107,17 @@ extension Analyzer {
     ///
     ///   score = 100 × (0.5 × f(d − d₀, 0.1) + 0.3 × f(r − r₀, 1) + 0.2 × f((c − c₀) / max(c₀, 10), 1))
     ///   f(x, s) = 1 − e^(−max(0, x) / s)
-    static func instabilityScores(bins: [Bin], episodes: [Episode], from: Int64, p: Parameters) -> [String: [Double]] {
+    static func instabilityScores(bins: [Bin], episodes: [Episode], from: Timestamp, p: Parameters) -> [ScoreWindow: [Double]] {
         let n = bins.count
         let binS = Double(p.binSeconds)
         var down = [Double](repeating: 0, count: n + 1), starts = [Double](repeating: 0, count: n + 1), churn = [Double](repeating: 0, count: n + 1)
-        let binUS = p.binSeconds * 1_000_000
+        let binUS = p.binMicroseconds
         var downPerBin = [Double](repeating: 0, count: n)
         for e in episodes {
-            var b = Int((e.start - from) / binUS)
+            var b = Int((e.start.microseconds - from.microseconds) / binUS)
             while b < n {
-                let bs = from + Int64(b) * binUS, be = bs + binUS
-                let o = Double(min(e.end, be) - max(e.start, bs)) / 1e6
+                let bs = from.microseconds + Int64(b) * binUS, be = bs + binUS
+                let o = Double(min(e.end.microseconds, be) - max(e.start.microseconds, bs)) / 1e6
                 if o <= 0 { break }
                 downPerBin[b] += o
                 b += 1
@@ -124,7 +125,7 @@ extension Analyzer {
         }
         var startsPerBin = [Double](repeating: 0, count: n)
         for e in episodes {
-            let b = Int((e.start - from) / binUS)
+            let b = Int((e.start.microseconds - from.microseconds) / binUS)
             if b >= 0 && b < n { startsPerBin[b] += 1 }
         }
         for i in 0..<n {
@@ -133,8 +134,9 @@ extension Analyzer {
             churn[i + 1] = churn[i] + Double(bins[i].churn)
         }
         func f(_ x: Double, _ s: Double) -> Double { 1 - exp(-max(0, x) / s) }
-        var out: [String: [Double]] = [:]
-        for (name, seconds) in [("1h", 3600.0), ("6h", 21600.0), ("24h", 86400.0)] {
+        var out: [ScoreWindow: [Double]] = [:]
+        for window in ScoreWindow.allCases {
+            let seconds = Double(window.seconds)
             let w = max(1, Int(seconds / binS))
             let hours = seconds / 3600
             var comps: [(Double, Double, Double)] = []
@@ -168,22 +170,8 @@ extension Analyzer {
                 let score = 100 * (0.5 * f(d - d0, 0.1) + 0.3 * f(r - r0, 1) + 0.2 * f((c - c0) / max(c0, 10), 1))
                 series.append((score * 10).rounded() / 10)
             }
-            out[name] = series
+            out[window] = series
         }
         return out
-    }
-}
-
-/// Durations as analysts write them: "9 h 30 min", "45 min", "30 s".
-public enum Duration {
-    public static func text(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        if s < 60 { return "\(s) s" }
-        let m = (s + 30) / 60
-        if m < 60 { return "\(m) min" }
-        let h = m / 60, mm = m % 60
-        if h < 48 { return mm == 0 ? "\(h) h" : "\(h) h \(mm) min" }
-        let d = h / 24, hh = h % 24
-        return hh == 0 ? "\(d) d" : "\(d) d \(hh) h"
     }
 }

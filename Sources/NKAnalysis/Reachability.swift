@@ -1,13 +1,169 @@
 import MRT
+import NKModel
 
 /// One stretch of a block's visibility: from `start` until the next segment.
 struct Segment {
-    var start: Int64
+    var start: Timestamp
     var yes: Int
     var known: Int
     var down: Bool
     var unknown: Bool
+    /// When down: the known eligible peers without a route (peer indices).
     var noPeers: [Int]
+
+    func sameState(as o: Segment) -> Bool {
+        yes == o.yes && known == o.known && down == o.down && unknown == o.unknown && noPeers == o.noPeers
+    }
+}
+
+/// In-scope updates at one moment.
+struct Churn {
+    var time: Timestamp
+    var announcements: Int
+    var withdrawals: Int
+    /// Announcements that changed the AS path of a route the peer had.
+    var pathChanges: Int
+    var updates: Int { announcements + withdrawals }
+}
+
+/// What happens at one moment. Within a moment, items apply in `phase`
+/// order, so that arrival order never matters: a data gap ends, RIB dumps
+/// re-synchronise, sessions change, settling ends, updates apply, a gap starts.
+enum SweepItem {
+    case gapEnd(collector: Int)
+    case rib(Int)
+    case session(SessionChange, peer: Int)
+    case settleEnd(peer: Int)
+    case observation(RouteEvent, peer: Int)
+    case gapStart(collector: Int)
+
+    var phase: Int {
+        switch self {
+        case .gapEnd: return 0
+        case .rib: return 1
+        case .session: return 2
+        case .settleEnd: return 3
+        case .observation: return 4
+        case .gapStart: return 5
+        }
+    }
+}
+
+/// A peer's state as the sweep follows it.
+struct PeerState {
+    let collector: Int
+    var sessionUp = true
+    var settleUntil = Timestamp(microseconds: .min)
+    /// In a data gap of its collector, until a RIB dump or an update confirms its state.
+    var gapUnknown = false
+    /// Known since the collector's first RIB dump (or first update, without RIB dumps).
+    var synced = false
+    var eligible4 = true
+    var eligible6 = true
+    /// In-scope routes: prefix → AS path.
+    var table: [Prefix: String] = [:]
+
+    init(collector: Int) { self.collector = collector }
+
+    /// Whether the peer's reachability of blocks of a family is known at `t`.
+    func known(ipv4: Bool, at t: Timestamp) -> Bool {
+        (ipv4 ? eligible4 : eligible6) && synced && sessionUp && t >= settleUntil && !gapUnknown
+    }
+}
+
+/// Per block, the number of known eligible peers with a route to it, kept up
+/// to date as routes and peers' states change: the work per change is the
+/// blocks it touches, not peers × blocks.
+struct BlockCounts {
+    let blocks: [Prefix]
+    let peerCount: Int
+    /// Per (peer, block): how many of the peer's routes cover the block.
+    private var cover: [Int32]
+    /// Per block: known peers (as recorded) with a route.
+    private(set) var yes: [Int]
+    /// Per family (0 IPv4, 1 IPv6): the peers recorded as known, and their number.
+    private var known: [[Bool]]
+    private(set) var knownCount = [0, 0]
+    /// Blocks whose counts changed since the last `takeDirty`.
+    private var dirtyFlags: [Bool]
+    private var dirtyList: [Int] = []
+    let blocksOfFamily: [[Int]]
+
+    init(blocks: [Prefix], peerCount: Int) {
+        self.blocks = blocks
+        self.peerCount = peerCount
+        cover = Array(repeating: 0, count: blocks.count * peerCount)
+        yes = Array(repeating: 0, count: blocks.count)
+        known = [Array(repeating: false, count: peerCount), Array(repeating: false, count: peerCount)]
+        dirtyFlags = Array(repeating: false, count: blocks.count)
+        blocksOfFamily = [blocks.indices.filter { blocks[$0].isIPv4 }, blocks.indices.filter { !blocks[$0].isIPv4 }]
+    }
+
+    static func family(_ ipv4: Bool) -> Int { ipv4 ? 0 : 1 }
+
+    func isKnown(peer: Int, ipv4: Bool) -> Bool { known[Self.family(ipv4)][peer] }
+
+    /// The blocks `prefix` covers (itself or a less-specific of them).
+    func blocksCovered(by prefix: Prefix) -> [Int] {
+        let first = prefix.address, last = prefix.lastAddress
+        var lo = 0, hi = blocks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if blocks[mid].address < first { lo = mid + 1 } else { hi = mid }
+        }
+        var out: [Int] = []
+        var i = lo
+        while i < blocks.count && blocks[i].address <= last {
+            if prefix.contains(blocks[i]) { out.append(i) }
+            i += 1
+        }
+        return out
+    }
+
+    mutating func markDirty(_ b: Int) {
+        if !dirtyFlags[b] { dirtyFlags[b] = true; dirtyList.append(b) }
+    }
+
+    /// A route to `prefix` appears (`delta` 1) or disappears (-1) at `peer`.
+    mutating func route(_ prefix: Prefix, peer: Int, delta: Int32) {
+        let f = Self.family(prefix.isIPv4)
+        for b in blocksCovered(by: prefix) {
+            let i = peer * blocks.count + b
+            let before = cover[i]
+            cover[i] += delta
+            if known[f][peer] && (before == 0) != (cover[i] == 0) {
+                yes[b] += cover[i] == 0 ? -1 : 1
+                markDirty(b)
+            }
+        }
+    }
+
+    /// Records whether `peer` is known for a family; returns true on a change.
+    mutating func setKnown(peer: Int, ipv4: Bool, _ value: Bool) -> Bool {
+        let f = Self.family(ipv4)
+        guard known[f][peer] != value else { return false }
+        known[f][peer] = value
+        knownCount[f] += value ? 1 : -1
+        for b in blocksOfFamily[f] {
+            if cover[peer * blocks.count + b] > 0 { yes[b] += value ? 1 : -1 }
+            markDirty(b)
+        }
+        return true
+    }
+
+    /// The blocks that changed, in order; clears the list.
+    mutating func takeDirty() -> [Int] {
+        let out = dirtyList.sorted()
+        for b in dirtyList { dirtyFlags[b] = false }
+        dirtyList.removeAll(keepingCapacity: true)
+        return out
+    }
+
+    /// Known peers of the block's family without a route to it, in index order.
+    func peersWithoutRoute(block b: Int) -> [Int] {
+        let f = Self.family(blocks[b].isIPv4)
+        return (0..<peerCount).filter { known[f][$0] && cover[$0 * blocks.count + b] == 0 }
+    }
 }
 
 /// The sweep over time: applies RIB dumps, updates, session changes and data
@@ -16,224 +172,258 @@ struct ReachabilitySweep {
     let input: AnalysisInput
     let p: Parameters
     let blocks: [Prefix]
+    let collectors: [String]
+    let peerIndex: [Peer: Int]
+    let ribCollectors: Set<String>
 
-    struct PeerState {
-        var collector: Int
-        var sessionUp = true
-        var settleUntil = Int64.min
-        var gapUnknown = false
-        /// Known since the collector's first RIB dump (or first update, without RIB dumps).
-        var synced = false
-        var eligible4 = true
-        var eligible6 = true
-        var table: [Prefix: String] = [:]
-    }
-
-    enum Item {
-        case rib(Int)
-        case session(SessionChange)
-        case settleEnd(Int)
-        case observation(RouteObservation)
-        case gapStart(Int)
-        case gapEnd(Int)
-
-        var order: Int {
-            switch self {
-            case .gapEnd: return 0
-            case .rib: return 1
-            case .session: return 2
-            case .settleEnd: return 3
-            case .observation: return 4
-            case .gapStart: return 5
-            }
-        }
-    }
+    var peers: [PeerState]
+    var counts: BlockCounts
+    var inGap: [Bool]
+    var sessionDownSince: [Int: Timestamp] = [:]
 
     var segments: [[Segment]]
     var ribDisagreements = 0
     var discounted: [Discounted] = []
     var warnings: [String] = []
     var eligibleEver = Set<Int>()
-    /// Churn per observation time (µs): (announcements, withdrawals, path changes).
-    var churnTimes: [(Int64, Int, Int, Int)] = []
+    var churn: [Churn] = []
 
     init(input: AnalysisInput, parameters: Parameters, blocks: [Prefix]) {
         self.input = input
         self.p = parameters
         self.blocks = blocks
-        self.segments = Array(repeating: [], count: blocks.count)
+        collectors = Array(Set(input.peers.map(\.collector))).sorted()
+        let collectorIndex = Dictionary(uniqueKeysWithValues: collectors.enumerated().map { ($1, $0) })
+        peerIndex = Dictionary(input.peers.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        peers = input.peers.map { PeerState(collector: collectorIndex[$0.collector] ?? 0) }
+        ribCollectors = Set(input.ribs.map(\.collector))
+        counts = BlockCounts(blocks: blocks, peerCount: input.peers.count)
+        inGap = Array(repeating: false, count: collectors.count)
+        segments = Array(repeating: [], count: blocks.count)
     }
 
-    static func gaps(of intervals: [CoverageInterval], until end: Int64) -> [(Int64, Int64)] {
-        let sorted = intervals.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
-        var out: [(Int64, Int64)] = []
-        guard var reach = sorted.first?.end else { return [] }
-        for iv in sorted.dropFirst() {
-            if iv.start > reach { out.append((reach, iv.start)) }
-            reach = max(reach, iv.end)
+    /// Every item, in the canonical order: by time, then phase, then a
+    /// tie-break within the phase.
+    func items() -> [(time: Timestamp, item: SweepItem)] {
+        var items: [(time: Timestamp, item: SweepItem)] = []
+        for (i, r) in input.ribs.enumerated() { items.append((r.time, .rib(i))) }
+        for s in input.sessions {
+            guard let pi = peerIndex[s.peer] else { continue }
+            items.append((s.time, .session(s, peer: pi)))
+            if s.new == .established { items.append((s.time.adding(seconds: p.settleSeconds), .settleEnd(peer: pi))) }
         }
-        if reach < end { out.append((reach, end)) }
-        return out
+        for o in input.observations {
+            guard let pi = peerIndex[o.peer] else { continue }
+            items.append((o.time, .observation(o, peer: pi)))
+        }
+        for g in dataGaps() {
+            guard let ci = collectors.firstIndex(of: g.collector) else { continue }
+            items.append((g.start, .gapStart(collector: ci)))
+            items.append((g.end, .gapEnd(collector: ci)))
+        }
+        items.sort { a, b in
+            if a.time != b.time { return a.time < b.time }
+            if a.item.phase != b.item.phase { return a.item.phase < b.item.phase }
+            return Self.tieBreak(a.item, b.item, ribs: input.ribs)
+        }
+        return items
+    }
+
+    static func tieBreak(_ a: SweepItem, _ b: SweepItem, ribs: [RIBDump]) -> Bool {
+        switch (a, b) {
+        case let (.observation(x, px), .observation(y, py)):
+            if px != py { return px < py }
+            if x.prefix != y.prefix { return x.prefix < y.prefix }
+            return x.kind == .withdraw && y.kind == .announce
+        case let (.session(x, px), .session(y, py)):
+            return (px, x.old, x.new) < (py, y.old, y.new)
+        case let (.rib(x), .rib(y)): return ribs[x].collector < ribs[y].collector
+        case let (.settleEnd(x), .settleEnd(y)): return x < y
+        case let (.gapStart(x), .gapStart(y)): return x < y
+        case let (.gapEnd(x), .gapEnd(y)): return x < y
+        default: return false
+        }
+    }
+
+    /// Data gaps of each collector with peers, up to the end of the range.
+    func dataGaps() -> [CollectorInterval] {
+        let byCollector = Dictionary(grouping: input.coverage, by: \.collector)
+        return collectors.flatMap { c in CollectorInterval.gaps(collector: c, covered: byCollector[c] ?? [], until: input.to) }
     }
 
     mutating func run() {
-        let collectors = Array(Set(input.peers.map(\.collector))).sorted()
-        let collectorIndex = Dictionary(uniqueKeysWithValues: collectors.enumerated().map { ($1, $0) })
-        var peers = input.peers.map { PeerState(collector: collectorIndex[$0.collector] ?? 0) }
-        let ribCollectors = Set(input.ribs.map(\.collector))
         for c in collectors where !ribCollectors.contains(c) {
             warnings.append("collector \(c) has no RIB dump: every peer seen is counted, and each is known from its first update")
         }
-        // Items, in a canonical order so that same-time arrival order never matters.
-        var items: [(Int64, Item)] = []
-        for (i, r) in input.ribs.enumerated() { items.append((r.time, .rib(i))) }
-        for s in input.sessions {
-            items.append((s.time, .session(s)))
-            if s.newState == 6 { items.append((s.time + p.settleSeconds * 1_000_000, .settleEnd(s.peer))) }
-        }
-        for o in input.observations { items.append((o.time, .observation(o))) }
-        var inGap = Array(repeating: false, count: collectors.count)
-        for (ci, c) in collectors.enumerated() {
-            let ivs = input.coverage.filter { $0.collector == c }
-            for g in Self.gaps(of: ivs, until: input.to) {
-                items.append((g.0, .gapStart(ci)))
-                items.append((g.1, .gapEnd(ci)))
-                discounted.append(Discounted(kind: "data_gap", what: c, start: g.0, end: g.1))
-            }
-        }
-        items.sort { a, b in
-            if a.0 != b.0 { return a.0 < b.0 }
-            if a.1.order != b.1.order { return a.1.order < b.1.order }
-            switch (a.1, b.1) {
-            case let (.observation(x), .observation(y)):
-                if x.peer != y.peer { return x.peer < y.peer }
-                if x.prefix != y.prefix { return x.prefix < y.prefix }
-                return x.kind == .withdraw && y.kind == .announce
-            case let (.session(x), .session(y)):
-                return (x.peer, x.oldState, x.newState) < (y.peer, y.oldState, y.newState)
-            case let (.rib(x), .rib(y)):
-                return input.ribs[x].collector < input.ribs[y].collector
-            case let (.settleEnd(x), .settleEnd(y)): return x < y
-            case let (.gapStart(x), .gapStart(y)): return x < y
-            case let (.gapEnd(x), .gapEnd(y)): return x < y
-            default: return false
-            }
-        }
+        for g in dataGaps() { discounted.append(Discounted(kind: .dataGap, what: g.collector, start: g.start, end: g.end)) }
         var current = blocks.map { _ in Segment(start: input.from, yes: 0, known: 0, down: false, unknown: true, noPeers: []) }
-        var sessionDownSince: [Int: Int64] = [:]
+        let all = items()
+        var touched = Set<Int>()
         var k = 0
-        while k < items.count {
-            let t = items[k].0
-            while k < items.count && items[k].0 == t {
-                switch items[k].1 {
-                case .rib(let ri):
-                    let r = input.ribs[ri]
-                    let ci = collectorIndex[r.collector] ?? 0
-                    let max4 = r.tableSizes.values.map(\.ipv4).max() ?? 0
-                    let max6 = r.tableSizes.values.map(\.ipv6).max() ?? 0
-                    for (pi, ps) in peers.enumerated() where ps.collector == ci {
-                        guard let size = r.tableSizes[pi] else {
-                            peers[pi].eligible4 = false
-                            peers[pi].eligible6 = false
-                            peers[pi].synced = true
-                            peers[pi].table = [:]
-                            continue
-                        }
-                        peers[pi].eligible4 = Double(size.ipv4) >= p.fullFeedRatio * Double(max4) && max4 > 0
-                            || (p.fullFeedMinIPv4.map { size.ipv4 >= $0 } ?? false)
-                        peers[pi].eligible6 = Double(size.ipv6) >= p.fullFeedRatio * Double(max6) && max6 > 0
-                            || (p.fullFeedMinIPv6.map { size.ipv6 >= $0 } ?? false)
-                        let routes = r.routes[pi] ?? [:]
-                        if peers[pi].synced && !peers[pi].gapUnknown && peers[pi].sessionUp
-                            && Set(peers[pi].table.keys) != Set(routes.keys) {
-                            ribDisagreements += 1
-                        }
-                        peers[pi].table = routes
-                        peers[pi].synced = true
-                        if !inGap[ci] { peers[pi].gapUnknown = false }
-                    }
-                case .session(let s):
-                    guard s.peer < peers.count else { break }
-                    if s.newState == 6 {
-                        peers[s.peer].sessionUp = true
-                        peers[s.peer].settleUntil = s.time + p.settleSeconds * 1_000_000
-                        if let since = sessionDownSince.removeValue(forKey: s.peer) {
-                            discounted.append(Discounted(kind: "session_reset", what: Self.describe(input.peers[s.peer]),
-                                                         start: since, end: s.time + p.settleSeconds * 1_000_000))
-                        }
-                    } else if s.oldState == 6 || peers[s.peer].sessionUp {
-                        peers[s.peer].sessionUp = false
-                        peers[s.peer].table = [:]
-                        if sessionDownSince[s.peer] == nil { sessionDownSince[s.peer] = s.time }
-                    }
-                case .settleEnd:
-                    break
-                case .observation(let o):
-                    guard o.peer < peers.count else { break }
-                    var a = 0, w = 0, pc = 0
-                    switch o.kind {
-                    case .announce:
-                        let path = o.asPath ?? ""
-                        if let old = peers[o.peer].table[o.prefix], old != path { pc = 1 }
-                        peers[o.peer].table[o.prefix] = path
-                        a = 1
-                    case .withdraw:
-                        peers[o.peer].table.removeValue(forKey: o.prefix)
-                        w = 1
-                    }
-                    churnTimes.append((o.time, a, w, pc))
-                    if !ribCollectors.contains(collectors[peers[o.peer].collector]) { peers[o.peer].synced = true }
-                    if !inGap[peers[o.peer].collector] { peers[o.peer].gapUnknown = false }
-                    // An update means the session is up, whatever state changes were missed.
-                    if !peers[o.peer].sessionUp && sessionDownSince[o.peer] == nil { peers[o.peer].sessionUp = true }
-                case .gapStart(let ci):
-                    inGap[ci] = true
-                    for pi in peers.indices where peers[pi].collector == ci { peers[pi].gapUnknown = true }
-                case .gapEnd(let ci):
-                    inGap[ci] = false
-                }
+        while k < all.count {
+            let t = all[k].time
+            while k < all.count && all[k].time == t {
+                apply(all[k].item, at: t, touched: &touched)
                 k += 1
             }
-            // Evaluate every block once per instant.
-            for (bi, block) in blocks.enumerated() {
-                var yes = 0, known = 0
-                var noPeers: [Int] = []
-                for (pi, ps) in peers.enumerated() {
-                    guard block.isIPv4 ? ps.eligible4 : ps.eligible6 else { continue }
-                    guard ps.synced, ps.sessionUp, t >= ps.settleUntil, !ps.gapUnknown else { continue }
-                    known += 1
-                    eligibleEver.insert(pi)
-                    if ps.table.keys.contains(where: { $0.contains(block) }) { yes += 1 } else { noPeers.append(pi) }
-                }
-                let unknown = known < p.minPeers
-                let down = !unknown && Double(yes) < p.visibleRatio * Double(known)
-                let seg = Segment(start: max(t, input.from), yes: yes, known: known, down: down, unknown: unknown, noPeers: down ? noPeers : [])
-                let cur = current[bi]
-                if cur.yes != seg.yes || cur.known != seg.known || cur.down != seg.down || cur.unknown != seg.unknown || cur.noPeers != seg.noPeers {
-                    if t <= input.from {
-                        current[bi] = seg
-                    } else if t < input.to {
-                        if segments[bi].isEmpty { segments[bi].append(current[bi]) }
-                        if segments[bi].last?.start == seg.start { segments[bi][segments[bi].count - 1] = seg } else { segments[bi].append(seg) }
-                        current[bi] = seg
-                    }
-                }
-            }
+            updateKnown(touched, at: t)
+            touched.removeAll(keepingCapacity: true)
+            record(at: t, current: &current)
         }
         for bi in blocks.indices where segments[bi].isEmpty { segments[bi].append(current[bi]) }
         for (peer, since) in sessionDownSince {
-            discounted.append(Discounted(kind: "session_reset", what: Self.describe(input.peers[peer]), start: since, end: input.to))
+            discounted.append(Discounted(kind: .sessionReset, what: input.peers[peer].description, start: since, end: input.to))
         }
-        discounted.sort { ($0.start, $0.kind, $0.what) < ($1.start, $1.kind, $1.what) }
+        discounted.sort { ($0.start, $0.kind.rawValue, $0.what) < ($1.start, $1.kind.rawValue, $1.what) }
     }
 
-    static func describe(_ p: PeerRef) -> String { "\(p.collector) \(p.ip) AS\(p.asn)" }
+    // MARK: Applying items
+
+    mutating func apply(_ item: SweepItem, at t: Timestamp, touched: inout Set<Int>) {
+        switch item {
+        case .rib(let ri):
+            applyRIB(input.ribs[ri], touched: &touched)
+        case .session(let s, let pi):
+            applySession(s, peer: pi, at: t)
+            touched.insert(pi)
+        case .settleEnd(let pi):
+            touched.insert(pi)
+        case .observation(let o, let pi):
+            applyObservation(o, peer: pi)
+            touched.insert(pi)
+        case .gapStart(let ci):
+            inGap[ci] = true
+            for pi in peers.indices where peers[pi].collector == ci {
+                peers[pi].gapUnknown = true
+                touched.insert(pi)
+            }
+        case .gapEnd(let ci):
+            inGap[ci] = false
+        }
+    }
+
+    /// A RIB dump sets each peer's eligibility (full feed or not) and routes.
+    mutating func applyRIB(_ r: RIBDump, touched: inout Set<Int>) {
+        guard let ci = collectors.firstIndex(of: r.collector) else { return }
+        let max4 = r.tableSizes.values.map(\.ipv4).max() ?? 0
+        let max6 = r.tableSizes.values.map(\.ipv6).max() ?? 0
+        for pi in peers.indices where peers[pi].collector == ci {
+            touched.insert(pi)
+            let peer = input.peers[pi]
+            guard let size = r.tableSizes[peer] else {
+                // Not in the dump: not a full-feed peer now.
+                peers[pi].eligible4 = false
+                peers[pi].eligible6 = false
+                peers[pi].synced = true
+                replaceTable(of: pi, with: [:])
+                continue
+            }
+            peers[pi].eligible4 = isFullFeed(size.ipv4, largest: max4, minimum: p.fullFeedMinIPv4)
+            peers[pi].eligible6 = isFullFeed(size.ipv6, largest: max6, minimum: p.fullFeedMinIPv6)
+            let routes = r.routes[peer] ?? [:]
+            let ps = peers[pi]
+            if ps.synced && !ps.gapUnknown && ps.sessionUp && Set(ps.table.keys) != Set(routes.keys) {
+                ribDisagreements += 1
+            }
+            replaceTable(of: pi, with: routes)
+            peers[pi].synced = true
+            if !inGap[ci] { peers[pi].gapUnknown = false }
+        }
+    }
+
+    /// Full feed: at least `fullFeedRatio` of the largest table at the
+    /// collector, or at least the minimum when one is set.
+    func isFullFeed(_ size: Int, largest: Int, minimum: Int?) -> Bool {
+        (largest > 0 && Double(size) >= p.fullFeedRatio * Double(largest)) || (minimum.map { size >= $0 } ?? false)
+    }
+
+    mutating func applySession(_ s: SessionChange, peer pi: Int, at t: Timestamp) {
+        if s.new == .established {
+            peers[pi].sessionUp = true
+            peers[pi].settleUntil = t.adding(seconds: p.settleSeconds)
+            if let since = sessionDownSince.removeValue(forKey: pi) {
+                discounted.append(Discounted(kind: .sessionReset, what: input.peers[pi].description, start: since,
+                                             end: t.adding(seconds: p.settleSeconds)))
+            }
+        } else if s.old == .established || peers[pi].sessionUp {
+            // The collector flushes the peer's routes when the session drops.
+            peers[pi].sessionUp = false
+            replaceTable(of: pi, with: [:])
+            if sessionDownSince[pi] == nil { sessionDownSince[pi] = t }
+        }
+    }
+
+    mutating func applyObservation(_ o: RouteEvent, peer pi: Int) {
+        var c = Churn(time: o.time, announcements: 0, withdrawals: 0, pathChanges: 0)
+        switch o.kind {
+        case .announce:
+            let path = o.asPath ?? ""
+            if let old = peers[pi].table[o.prefix] {
+                if old != path { c.pathChanges = 1 }
+            } else {
+                counts.route(o.prefix, peer: pi, delta: 1)
+            }
+            peers[pi].table[o.prefix] = path
+            c.announcements = 1
+        case .withdraw:
+            if peers[pi].table.removeValue(forKey: o.prefix) != nil { counts.route(o.prefix, peer: pi, delta: -1) }
+            c.withdrawals = 1
+        case .rib, .state:
+            return
+        }
+        churn.append(c)
+        let ci = peers[pi].collector
+        if !ribCollectors.contains(collectors[ci]) { peers[pi].synced = true }
+        if !inGap[ci] { peers[pi].gapUnknown = false }
+        // An update means the session is up, whatever state changes were missed.
+        if !peers[pi].sessionUp && sessionDownSince[pi] == nil { peers[pi].sessionUp = true }
+    }
+
+    mutating func replaceTable(of pi: Int, with routes: [Prefix: String]) {
+        for prefix in peers[pi].table.keys where routes[prefix] == nil { counts.route(prefix, peer: pi, delta: -1) }
+        for prefix in routes.keys where peers[pi].table[prefix] == nil { counts.route(prefix, peer: pi, delta: 1) }
+        peers[pi].table = routes
+    }
+
+    /// Re-derives whether each touched peer is known, per family.
+    mutating func updateKnown(_ touched: Set<Int>, at t: Timestamp) {
+        for pi in touched.sorted() {
+            for ipv4 in [true, false] {
+                let known = peers[pi].known(ipv4: ipv4, at: t)
+                if counts.setKnown(peer: pi, ipv4: ipv4, known), known, !counts.blocksOfFamily[BlockCounts.family(ipv4)].isEmpty {
+                    eligibleEver.insert(pi)
+                }
+            }
+        }
+    }
+
+    // MARK: Recording visibility
+
+    /// Evaluates the blocks whose counts changed and records new segments.
+    mutating func record(at t: Timestamp, current: inout [Segment]) {
+        for bi in counts.takeDirty() {
+            let known = counts.knownCount[BlockCounts.family(blocks[bi].isIPv4)]
+            let yes = counts.yes[bi]
+            let unknown = known < p.minPeers
+            let down = !unknown && Double(yes) < p.visibleRatio * Double(known)
+            let seg = Segment(start: max(t, input.from), yes: yes, known: known, down: down, unknown: unknown,
+                              noPeers: down ? counts.peersWithoutRoute(block: bi) : [])
+            guard !current[bi].sameState(as: seg) else { continue }
+            if t <= input.from {
+                current[bi] = seg
+            } else if t < input.to {
+                if segments[bi].isEmpty { segments[bi].append(current[bi]) }
+                if segments[bi].last?.start == seg.start { segments[bi][segments[bi].count - 1] = seg } else { segments[bi].append(seg) }
+                current[bi] = seg
+            }
+        }
+    }
 
     /// Session resets of eligible peers and data gaps of collectors with
     /// eligible peers: the things that were discounted because they mattered.
     var relevantDiscounted: [Discounted] {
-        let peerNames = Set(eligibleEver.map { Self.describe(input.peers[$0]) })
+        let peerNames = Set(eligibleEver.map { input.peers[$0].description })
         let collectorNames = Set(eligibleEver.map { input.peers[$0].collector })
-        return discounted.filter { $0.kind == "session_reset" ? peerNames.contains($0.what) : collectorNames.contains($0.what) }
+        return discounted.filter { $0.kind == .sessionReset ? peerNames.contains($0.what) : collectorNames.contains($0.what) }
     }
 }

@@ -1,4 +1,5 @@
 import MRT
+import NKModel
 
 /// A block's state in a bin.
 public enum BlockState: String, Sendable, Codable {
@@ -12,7 +13,7 @@ public enum BlockState: String, Sendable, Codable {
     case unknown
 }
 
-public struct BlockBin: Sendable, Codable, Equatable {
+public struct BlockBin: Sendable, Equatable {
     public var state: BlockState
     /// Time-weighted share of eligible peers with a route, over those with a known state; nil if unknown.
     public var visibility: Double?
@@ -22,9 +23,8 @@ public struct BlockBin: Sendable, Codable, Equatable {
     public var knownPeers: Int
 }
 
-public struct Bin: Sendable, Codable, Equatable {
-    /// Bin start, seconds since the epoch.
-    public var start: Int64
+public struct Bin: Sendable, Equatable {
+    public var start: Timestamp
     /// One per block, in `AnalysisResult.blocks` order.
     public var blocks: [BlockBin]
     /// Blocks routed (up for at least half of their known time in the bin).
@@ -36,24 +36,23 @@ public struct Bin: Sendable, Codable, Equatable {
     public var churn: Int { announcements + withdrawals }
 }
 
-public enum Label: String, Sendable, Codable {
-    case isolatedBlip = "isolated_blip"
-    case continuousInstability = "continuous_instability"
-    case hardOutage = "hard_outage"
-    /// Shorter than hardMin, near other episodes, but too few to be instability.
-    case shortOutage = "short_outage"
+/// Whether every block went down during an episode.
+public enum EpisodeKind: String, Sendable, Codable {
+    /// At some moment every block was down.
+    case full
+    /// Some blocks stayed up throughout.
+    case partial
 }
 
-public struct Episode: Sendable, Codable, Equatable {
-    /// Microseconds: the first moment a block went down, and when all were back.
-    public var start: Int64
-    public var end: Int64
-    public var durationSeconds: Double { Double(end - start) / 1e6 }
-    /// `full` if at some moment every block was down, else `partial`.
-    public var kind: String
-    public var blocks: [String]
+public struct Episode: Sendable, Equatable {
+    /// The first moment a block went down, and when all were back.
+    public var start: Timestamp
+    public var end: Timestamp
+    public var durationSeconds: Double { start.seconds(until: end) }
+    public var kind: EpisodeKind
+    public var blocks: [Prefix]
     /// Eligible peers that lost the route to a block during the episode.
-    public var peersDown: [PeerRef]
+    public var peersDown: [Peer]
     /// Largest share of eligible peers with a known state that had no route, at the worst moment.
     public var peersDownShare: Double
     /// Eligible peers with a known state at that moment.
@@ -73,11 +72,11 @@ public struct Episode: Sendable, Codable, Equatable {
     public var explanation: String
 }
 
-public struct Period: Sendable, Codable, Equatable {
+public struct Period: Sendable, Equatable {
     public var id: Int
     public var label: Label
-    public var start: Int64
-    public var end: Int64
+    public var start: Timestamp
+    public var end: Timestamp
     public var episodes: Int
     public var ratePerHour: Double
     public var downtimeShare: Double
@@ -91,23 +90,38 @@ public struct Period: Sendable, Codable, Equatable {
 }
 
 /// A stretch the analysis did not count, and why.
-public struct Discounted: Sendable, Codable, Equatable {
-    public var kind: String      // "session_reset", "data_gap"
-    public var what: String      // peer or collector
-    public var start: Int64
-    public var end: Int64
+public struct Discounted: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        /// A peer's BGP session was down or settling: its routes say nothing.
+        case sessionReset = "session_reset"
+        /// No update file of the collector covers the time.
+        case dataGap = "data_gap"
+    }
+    public var kind: Kind
+    /// The peer or the collector.
+    public var what: String
+    public var start: Timestamp
+    public var end: Timestamp
 }
 
-public struct AnalysisResult: Sendable, Codable {
+/// The instability score's windows.
+public enum ScoreWindow: String, Sendable, CaseIterable {
+    case oneHour = "1h", sixHours = "6h", day = "24h"
+    public var seconds: Int64 {
+        switch self { case .oneHour: return 3600; case .sixHours: return 21600; case .day: return 86400 }
+    }
+}
+
+public struct AnalysisResult: Sendable {
     public var parameters: Parameters
-    public var from: Int64
-    public var to: Int64
-    public var blocks: [String]
+    public var from: Timestamp
+    public var to: Timestamp
+    public var blocks: [Prefix]
     public var bins: [Bin]
     public var episodes: [Episode]
     public var periods: [Period]
-    /// Instability score per bin (0–100) for the 1 h, 6 h and 24 h windows ending at each bin's end.
-    public var scores: [String: [Double]]
+    /// Instability score per bin (0–100) for each window ending at each bin's end.
+    public var scores: [ScoreWindow: [Double]]
     public var peers: Int
     public var eligiblePeers: Int
     public var collectors: [String]
@@ -116,4 +130,14 @@ public struct AnalysisResult: Sendable, Codable {
     public var discounted: [Discounted]
     public var warnings: [String]
     public var verdict: String
+}
+
+extension Discounted.Kind {
+    /// "data gap", "peer session reset".
+    public var prose: String {
+        switch self {
+        case .dataGap: return "data gap"
+        case .sessionReset: return "peer session reset"
+        }
+    }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import NKModel
 
 /// The one-paragraph verdict, in plain words, from the result's numbers.
 enum Verdict {
-    static func time(_ us: Int64) -> String { UTCTime.prose(us / 1_000_000) }
+    static func time(_ t: Timestamp) -> String { t.prose }
 
     static func paragraph(_ r: AnalysisResult) -> String {
         let n = r.blocks.count
@@ -24,7 +25,7 @@ enum Verdict {
         let blips = r.episodes.filter { $0.label == .isolatedBlip }
         let shorts = r.episodes.filter { $0.label == .shortOutage }
         if !blips.isEmpty {
-            parts.append("\(blips.count) isolated blip\(blips.count == 1 ? "" : "s") (longest \(Duration.text(blips.map(\.durationSeconds).max() ?? 0)))")
+            parts.append("\(blips.count) isolated blip\(blips.count == 1 ? "" : "s") (longest \(DurationText.prose(blips.map(\.durationSeconds).max() ?? 0)))")
         }
         for q in r.periods {
             parts.append("a period of continuous instability from \(time(q.start)) to \(time(q.end)): \(q.episodes) outages, "
@@ -33,14 +34,14 @@ enum Verdict {
         if !shorts.isEmpty { parts.append("\(shorts.count) other short outage\(shorts.count == 1 ? "" : "s")") }
         var text = "Between \(time(r.from)) and \(time(r.to)) nkwatch found " + parts.joined(separator: "; ") + "."
         for h in r.episodes where h.label == .hardOutage {
-            let lead = h.afterInstabilitySeconds.map { "After \(Duration.text($0)) of instability, " } ?? "Then "
+            let lead = h.afterInstabilitySeconds.map { "After \(DurationText.prose($0)) of instability, " } ?? "Then "
             text += " \(lead)\(networks) were withdrawn at \(time(h.start)) by \(Int((h.peersDownShare * 100).rounded())) % of \(h.peersKnown) full-feed peers"
-                + " and stayed down \(Duration.text(h.durationSeconds))."
+                + " and stayed down \(DurationText.prose(h.durationSeconds))."
         }
         if r.episodes.allSatisfy({ $0.label == .isolatedBlip }) {
             text += " Usually isolated blips, not continuous connectivity problems."
         }
-        let resets = r.discounted.filter { $0.kind == "session_reset" }.count, gaps = r.discounted.filter { $0.kind == "data_gap" }.count
+        let resets = r.discounted.filter { $0.kind == .sessionReset }.count, gaps = r.discounted.filter { $0.kind == .dataGap }.count
         var discounted: [String] = []
         if resets > 0 { discounted.append("\(resets) peer session reset\(resets == 1 ? "" : "s")") }
         if gaps > 0 { discounted.append("\(gaps) data gap\(gaps == 1 ? "" : "s")") }

@@ -6,41 +6,26 @@ import Darwin
 import CBZip2
 import CZlib
 import MRT
+import NKModel
 
-/// How a file is compressed, found from its first bytes (never its name).
-public enum Compression: String, Sendable, CaseIterable {
-    case none, gzip, bzip2
-
-    /// Detects the compression from the first bytes of a file.
-    public static func detect(_ head: some Collection<UInt8>) -> Compression {
-        let b = Array(head.prefix(3))
-        if b.count >= 2, b[0] == 0x1F, b[1] == 0x8B { return .gzip }
-        if b.count >= 3, b[0] == 0x42, b[1] == 0x5A, b[2] == 0x68 { return .bzip2 }
-        return .none
-    }
-}
-
-/// A file (or standard input) read as a stream of decompressed bytes, with
-/// bounded memory. gzip members and bzip2 streams that follow one another are
-/// read as one stream, as `zcat` and `bzcat` do. Damage is reported with the
-/// compressed byte offset after every byte before it has been delivered.
+/// Compressed (or plain) bytes from a `ByteSource` read as a stream of
+/// decompressed bytes, with bounded memory. gzip members and bzip2 streams
+/// that follow one another are read as one stream, as `zcat` and `bzcat` do.
+/// Damage is reported with the decompressed and compressed byte offsets
+/// after every byte before it has been delivered.
 ///
-/// Not `Sendable`: it owns a file descriptor and a C decompressor state.
-public final class ArchiveStream {
-    public let path: String
+/// Not `Sendable`: it owns its source and a C decompressor state.
+public final class ArchiveStream: ByteSource {
+    /// Where the compressed bytes come from.
+    public private(set) var source: any ByteSource
     public private(set) var compression: Compression = .none
     /// Compressed bytes consumed so far.
     public var compressedOffset: Int { fileOffset - inAvailable }
     /// Decompressed bytes delivered so far.
     public private(set) var decompressedOffset = 0
-    /// The size of the input when it is a regular file or memory, else nil.
-    public private(set) var inputSize: Int?
+    /// The size of the input when known (a regular file, memory), else nil.
+    public let inputSize: Int?
 
-    private let fd: Int32
-    private let ownsFD: Bool
-    /// In-memory input (fuzzing, tests) instead of a file descriptor.
-    private var memory: [UInt8]?
-    private var memoryOffset = 0
     private var inBuffer: UnsafeMutableRawBufferPointer
     private var inStart = 0
     private var inEnd = 0
@@ -48,46 +33,30 @@ public final class ArchiveStream {
     private var fileOffset = 0
     private var fileEOF = false
     private var finished = false
-    private var pendingError: MRTError?
+    private var pendingError: ArchiveError?
     private var zstream: UnsafeMutablePointer<z_stream>?
     private var bzstream: UnsafeMutablePointer<bz_stream>?
     private var inMember = false
     /// Compressed offset where the current member began.
     private var memberStart = 0
 
-    /// Reads compressed (or plain) bytes held in memory.
-    public init(bytes: [UInt8], bufferSize: Int = 64 << 10) throws {
-        path = "<memory>"
-        fd = -1
-        ownsFD = false
-        memory = bytes
-        inputSize = bytes.count
+    /// Reads compressed bytes from `source` (of `inputSize` bytes, when known).
+    public init(source: any ByteSource, inputSize: Int?, bufferSize: Int = 256 << 10) throws {
+        self.source = source
+        self.inputSize = inputSize
         inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         try start()
     }
 
+    /// Reads compressed (or plain) bytes held in memory.
+    public convenience init(bytes: [UInt8], bufferSize: Int = 64 << 10) throws {
+        try self.init(source: MemoryByteSource(bytes), inputSize: bytes.count, bufferSize: bufferSize)
+    }
+
     /// Opens `path`; "-" is standard input.
-    public init(path: String, bufferSize: Int = 256 << 10) throws {
-        self.path = path
-        if path == "-" {
-            fd = 0
-            ownsFD = false
-        } else {
-            let f = open(path, O_RDONLY)
-            guard f >= 0 else {
-                throw MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))")
-            }
-            var st = stat()
-            if fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                close(f)
-                throw MRTError(.io, offset: 0, "is a directory")
-            }
-            if (st.st_mode & S_IFMT) == S_IFREG { inputSize = Int(st.st_size) }
-            fd = f
-            ownsFD = true
-        }
-        inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        try start()
+    public convenience init(path: String, bufferSize: Int = 256 << 10) throws {
+        let file = try FileSource(path: path)
+        try self.init(source: file, inputSize: file.size, bufferSize: bufferSize)
     }
 
     private func start() throws {
@@ -100,7 +69,7 @@ public final class ArchiveStream {
             // 15 + 16: a gzip wrapper is required.
             guard inflateInit2_(z, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
                 z.deallocate()
-                throw MRTError(.decompression, offset: 0, "zlib could not be initialised")
+                throw ArchiveError(.libraryFailed, "zlib could not be initialised")
             }
             zstream = z
             inMember = true
@@ -109,7 +78,7 @@ public final class ArchiveStream {
             b.initialize(to: bz_stream())
             guard BZ2_bzDecompressInit(b, 0, 0) == BZ_OK else {
                 b.deallocate()
-                throw MRTError(.decompression, offset: 0, "libbz2 could not be initialised")
+                throw ArchiveError(.libraryFailed, "libbz2 could not be initialised")
             }
             bzstream = b
             inMember = true
@@ -122,35 +91,16 @@ public final class ArchiveStream {
         if let z = zstream { inflateEnd(z); z.deallocate() }
         if let b = bzstream { BZ2_bzDecompressEnd(b); b.deallocate() }
         inBuffer.deallocate()
-        if ownsFD { close(fd) }
     }
 
     /// Reads more compressed input if the buffer is empty. Sets `fileEOF` at the end.
     private func refill() throws {
         if inStart == inEnd { inStart = 0; inEnd = 0 }
         guard !fileEOF, inEnd < inBuffer.count else { return }
-        if let memory {
-            let n = min(inBuffer.count - inEnd, memory.count - memoryOffset)
-            if n <= 0 { fileEOF = true; return }
-            memory.withUnsafeBytes { src in
-                (inBuffer.baseAddress! + inEnd).copyMemory(from: src.baseAddress! + memoryOffset, byteCount: n)
-            }
-            memoryOffset += n
-            inEnd += n
-            fileOffset += n
-            return
-        }
-        while true {
-            let n = Glibc.read(fd, inBuffer.baseAddress! + inEnd, inBuffer.count - inEnd)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MRTError(.io, offset: fileOffset, "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { fileEOF = true }
-            inEnd += n
-            fileOffset += n
-            return
-        }
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: inBuffer[inEnd...]))
+        if n == 0 { fileEOF = true }
+        inEnd += n
+        fileOffset += n
     }
 
     /// Every remaining decompressed byte (tests, tools, small inputs).
@@ -165,7 +115,7 @@ public final class ArchiveStream {
         }
     }
 
-    /// Fills `out` with decompressed bytes; 0 at the end. See `MRTByteSource`.
+    /// Fills `out` with decompressed bytes; 0 at the end. See `ByteSource`.
     public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if let e = pendingError { pendingError = nil; finished = true; throw e }
         if finished || out.count == 0 { return 0 }
@@ -190,7 +140,7 @@ public final class ArchiveStream {
 
     /// Ends the stream with `error`: bytes already produced in this call are
     /// returned first and the error is thrown by the next call.
-    private func stop(_ error: MRTError, produced: Int) throws -> Int {
+    private func stop(_ error: ArchiveError, produced: Int) throws -> Int {
         finished = true
         if produced == 0 { throw error }
         pendingError = error
@@ -199,9 +149,9 @@ public final class ArchiveStream {
 
     /// `produced`: bytes this call already wrote, so that the offset is the
     /// exact decompressed offset of the damage, however the output is chunked.
-    private func damaged(_ what: String, produced: Int = 0) -> MRTError {
-        MRTError(.decompression, offset: decompressedOffset + produced,
-                 "\(compression) stream damaged at compressed byte offset \(compressedOffset): \(what)")
+    private func damaged(_ what: String, truncated: Bool = false, produced: Int = 0) -> ArchiveError {
+        ArchiveError(truncated ? .truncatedStream : .damagedStream, offset: decompressedOffset + produced, compressedOffset: compressedOffset,
+                     "\(compression) stream damaged at compressed byte offset \(compressedOffset): \(what)")
     }
 
     /// After the end of a member/stream: decides whether another follows.
@@ -221,8 +171,8 @@ public final class ArchiveStream {
         let head = Array(inBuffer[inStart..<min(inEnd, inStart + magic.count)])
         guard head == Array(magic.prefix(head.count)) else {
             finished = true
-            throw MRTError(.decompression, offset: decompressedOffset,
-                           "\(inEnd - inStart)+ bytes of trailing garbage after the \(compression) data at compressed byte offset \(compressedOffset)")
+            throw ArchiveError(.trailingData, offset: decompressedOffset, compressedOffset: compressedOffset,
+                               "\(inEnd - inStart)+ bytes of trailing garbage after the \(compression) data at compressed byte offset \(compressedOffset)")
         }
         memberStart = compressedOffset
         return true
@@ -242,7 +192,7 @@ public final class ArchiveStream {
                 try refill()
                 if inAvailable == 0 && fileEOF {
                     let produced = out.count - Int(z.pointee.avail_out)
-                    return try stop(damaged("the compressed data ends before the end of the gzip member (truncated file)", produced: produced),
+                    return try stop(damaged("the compressed data ends before the end of the gzip member (truncated file)", truncated: true, produced: produced),
                                     produced: produced)
                 }
             }
@@ -275,7 +225,7 @@ public final class ArchiveStream {
                 BZ2_bzDecompressEnd(b)
                 let saveOut = b.pointee.next_out, saveAvail = b.pointee.avail_out
                 b.initialize(to: bz_stream())
-                guard BZ2_bzDecompressInit(b, 0, 0) == BZ_OK else { throw damaged("libbz2 could not be re-initialised") }
+                guard BZ2_bzDecompressInit(b, 0, 0) == BZ_OK else { throw ArchiveError(.libraryFailed, "libbz2 could not be re-initialised") }
                 b.pointee.next_out = saveOut
                 b.pointee.avail_out = saveAvail
                 inMember = true
@@ -284,7 +234,7 @@ public final class ArchiveStream {
                 try refill()
                 if inAvailable == 0 && fileEOF {
                     let produced = out.count - Int(b.pointee.avail_out)
-                    return try stop(damaged("the compressed data ends before the end of the bzip2 stream (truncated file)", produced: produced),
+                    return try stop(damaged("the compressed data ends before the end of the bzip2 stream (truncated file)", truncated: true, produced: produced),
                                     produced: produced)
                 }
             }
@@ -306,14 +256,5 @@ public final class ArchiveStream {
             }
         }
         return out.count - Int(b.pointee.avail_out)
-    }
-}
-
-/// `MRTByteSource` over an `ArchiveStream`.
-public struct ArchiveByteSource: MRTByteSource {
-    public let stream: ArchiveStream
-    public init(_ stream: ArchiveStream) { self.stream = stream }
-    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        try stream.read(into: buffer)
     }
 }

@@ -1,6 +1,7 @@
 import CBZip2
 import CZlib
 import MRT
+import NKModel
 
 /// Compression for written archives (the MRT writer's output, `simulate`).
 public enum Compressor {
@@ -20,7 +21,7 @@ public enum Compressor {
         // 15 + 16: write a gzip wrapper. Memory level 8 is zlib's default.
         guard deflateInit2_(z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
                             Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw MRTError(.decompression, offset: 0, "zlib deflate could not be initialised")
+            throw ArchiveError(.libraryFailed, "zlib deflate could not be initialised")
         }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(z, uLong(input.count))) + 64)
         var input = input
@@ -31,7 +32,7 @@ public enum Compressor {
                 z.pointee.next_out = outp.baseAddress?.assumingMemoryBound(to: Bytef.self)
                 z.pointee.avail_out = uInt(outp.count)
                 guard deflate(z, Z_FINISH) == Z_STREAM_END else {
-                    throw MRTError(.decompression, offset: 0, "zlib deflate did not finish")
+                    throw ArchiveError(.libraryFailed, "zlib deflate did not finish")
                 }
                 return outp.count - Int(z.pointee.avail_out)
             }
@@ -51,7 +52,7 @@ public enum Compressor {
                                          blockSize, 0, 0)
             }
         }
-        guard rc == BZ_OK else { throw MRTError(.decompression, offset: 0, "bzip2 compression failed (\(rc))") }
+        guard rc == BZ_OK else { throw ArchiveError(.libraryFailed, "bzip2 compression failed (\(rc))") }
         out.removeSubrange(Int(destLength)...)
         return out
     }

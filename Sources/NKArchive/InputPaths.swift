@@ -21,7 +21,7 @@ public enum InputPaths {
                         continue
                     }
                 }
-                throw FileError(path: p, error: MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))"))
+                throw FileError(path: p, ArchiveError.opening(errno: errno))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 out.append(contentsOf: try walk(p))
@@ -56,7 +56,7 @@ public enum InputPaths {
 
     static func walk(_ dir: String) throws -> [String] {
         guard let d = opendir(dir) else {
-            throw FileError(path: dir, error: MRTError(.io, offset: 0, "cannot read directory: \(String(cString: strerror(errno)))"))
+            throw FileError(path: dir, ArchiveError.opening(errno: errno, what: " (directory)"))
         }
         defer { closedir(d) }
         // The entry type comes with the name (d_type); stat(2) only where the

@@ -1,41 +1,41 @@
 import MRT
+import NKModel
 
-/// A problem with one input file: its path and the MRT error (byte offset and cause).
-public struct FileError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var error: MRTError
-    public init(path: String, error: MRTError) {
-        self.path = path
-        self.error = error
-    }
-    public var description: String { "\(path == "-" ? "<stdin>" : path): \(error)" }
-}
-
-/// What reading one file found.
+/// What reading one input found.
 public struct FileReport: Sendable {
     public var path: String
     public var compression: Compression = .none
     public var records = 0
     public var recordsDecoded = 0
-    public var elements = 0
     /// Records skipped because they were damaged; decoding went on after them.
     public var recordErrors: [FileError] = []
-    /// The error that stopped reading the file early (truncation, damaged
+    /// The error that stopped reading the input early (truncation, damaged
     /// compression, a record header that cannot be trusted), if any.
     public var fatalError: FileError?
     /// Records of types nkwatch does not decode, by "TYPE/SUBTYPE".
     public var unsupported: [String: Int] = [:]
-    /// Uncompressed bytes read.
+    /// Decompressed (MRT) bytes read.
     public var bytes = 0
-    /// First and last record time (seconds), when any record was read.
+    /// Raw (compressed) bytes read: the whole input, when it was hashed.
+    public var rawBytes = 0
+    /// SHA-256 of the raw bytes, when asked for: of exactly the bytes decoded.
+    public var sha256: String?
+    /// The file's identity when it was opened (nil for standard input).
+    public var identity: FileIdentity?
+    /// True when the file changed (size, time, inode) while it was read: what
+    /// was decoded and hashed is one version of it, maybe incomplete.
+    public var changedWhileRead = false
+    /// First and last record time, when any record was read.
     public var firstTimestamp: UInt32?
     public var lastTimestamp: UInt32?
 
     public init(path: String) { self.path = path }
 
-    /// True when every byte of the file was read and decoded.
+    /// True when every byte of the input was read and decoded.
     public var isClean: Bool { recordErrors.isEmpty && fatalError == nil }
     public var allErrors: [FileError] { recordErrors + (fatalError.map { [$0] } ?? []) }
+    /// Nothing could be read: a missing, empty or non-MRT input.
+    public var isUnreadable: Bool { records == 0 && fatalError != nil }
 }
 
 /// Type codes RFC 6396 defines (including the deprecated ones, §5).
@@ -63,7 +63,23 @@ public enum PipelineChoice: Sendable {
     }
 }
 
-/// Reads an MRT file record by record: detects the compression, frames,
+/// How to read an MRT input.
+public struct MRTReadOptions: Sendable {
+    /// Record errors kept in the report (the count of records goes on).
+    public var maxRecordsWithErrors = 1000
+    public var pipeline = PipelineChoice.automatic
+    /// Hash the raw bytes (SHA-256) as they are read, and read to the end
+    /// even when decoding stops early, so the hash covers the whole input.
+    public var hash = false
+
+    public init(maxRecordsWithErrors: Int = 1000, pipeline: PipelineChoice = .automatic, hash: Bool = false) {
+        self.maxRecordsWithErrors = maxRecordsWithErrors
+        self.pipeline = pipeline
+        self.hash = hash
+    }
+}
+
+/// Reads an MRT input record by record: detects the compression, frames,
 /// decodes, and calls `body` for each decoded record. Damaged records are
 /// reported and skipped; damage that stops the stream is reported with every
 /// record before it kept. Never throws: every problem ends up in the report.
@@ -71,42 +87,81 @@ public enum PipelineChoice: Sendable {
 /// `prefilter`, when given, sees each framed record first; when it returns
 /// true it has taken the record in full (it counts as decoded, without
 /// problems) and the decoder does not see it.
-public func readMRTFile(path: String, decoder: inout MRTDecoder, maxRecordsWithErrors: Int = 1000,
-                        pipeline: PipelineChoice = .automatic,
+public func readMRTFile(path: String, decoder: inout MRTDecoder, options: MRTReadOptions = MRTReadOptions(),
                         prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = nil,
                         _ body: (MRTRecord) -> Void) -> FileReport {
-    var report = FileReport(path: path)
-    let stream: ArchiveStream
+    let file: FileSource
     do {
-        stream = try ArchiveStream(path: path)
-    } catch let e as MRTError {
-        report.fatalError = FileError(path: path, error: e)
-        return report
+        file = try FileSource(path: path)
     } catch {
-        report.fatalError = FileError(path: path, error: MRTError(.io, offset: 0, "\(error)"))
+        var report = FileReport(path: path)
+        report.fatalError = FileError(path: path, error)
         return report
     }
-    report.compression = stream.compression
-    if pipeline.applies(to: stream) {
-        var reader = MRTRecordReader(source: PipelinedByteSource(stream))
-        readRecords(&reader, path: path, decoder: &decoder, report: &report, maxRecordsWithErrors: maxRecordsWithErrors,
-                    prefilter: prefilter, body)
-    } else {
-        var reader = MRTRecordReader(source: ArchiveByteSource(stream))
-        readRecords(&reader, path: path, decoder: &decoder, report: &report, maxRecordsWithErrors: maxRecordsWithErrors,
-                    prefilter: prefilter, body)
+    var report = readMRT(source: file, path: path, size: file.size, decoder: &decoder, options: options, prefilter: prefilter, body)
+    report.identity = file.identity
+    if let before = file.identity, let after = file.currentIdentity(), after != before { report.changedWhileRead = true }
+    return report
+}
+
+/// `readMRTFile` over any source of raw (compressed or plain) bytes.
+public func readMRT(source raw: any ByteSource, path: String, size: Int?, decoder: inout MRTDecoder,
+                    options: MRTReadOptions = MRTReadOptions(),
+                    prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = nil,
+                    _ body: (MRTRecord) -> Void) -> FileReport {
+    var report = FileReport(path: path)
+    var hashing: HashingSource?
+    do {
+        let source: any ByteSource
+        if options.hash {
+            let h = try HashingSource(raw)
+            hashing = h
+            source = h
+        } else {
+            source = raw
+        }
+        let stream = try ArchiveStream(source: source, inputSize: size)
+        report.compression = stream.compression
+        if options.pipeline.applies(to: stream) {
+            var reader = MRTRecordReader(source: PipelinedByteSource(stream))
+            readRecords(&reader, path: path, decoder: &decoder, report: &report, options: options, prefilter: prefilter, body)
+        } else {
+            var reader = MRTRecordReader(source: stream)
+            readRecords(&reader, path: path, decoder: &decoder, report: &report, options: options, prefilter: prefilter, body)
+        }
+        // The pipeline's thread has been joined: the raw source is ours again.
+        if let h = hashing {
+            try h.drain()
+        }
+    } catch {
+        if report.fatalError == nil { report.fatalError = fileError(error, path: path, at: report.bytes) }
+    }
+    if let h = hashing {
+        report.rawBytes = h.bytesRead
+        report.sha256 = h.finish()
     }
     return report
 }
 
+/// A thrown error as a `FileError`.
+func fileError(_ error: any Error, path: String, at offset: Int) -> FileError {
+    switch error {
+    case let e as MRTError: return FileError(path: path, e)
+    case let e as ArchiveError: return FileError(path: path, e)
+    case let e as FileError: return e
+    default: return FileError(path: path, ArchiveError(.readFailed, offset: offset, "\(error)"))
+    }
+}
+
 private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder: inout MRTDecoder,
-                                           report: inout FileReport, maxRecordsWithErrors: Int,
-                                           prefilter: ((RawRecordView, MRTDecoder) -> Bool)?,
-                                           _ body: (MRTRecord) -> Void) {
+                         report: inout FileReport, options: MRTReadOptions,
+                         prefilter: ((RawRecordView, MRTDecoder) -> Bool)?,
+                         _ body: (MRTRecord) -> Void) {
     reader.firstHeaderCheck = { header in
         knownMRTTypes.contains(header.type.rawValue) ? nil : MRTError(
             .notMRT, offset: 0, "not an MRT file: the first record has type \(header.type.rawValue), which RFC 6396 does not define")
     }
+    let maxErrors = options.maxRecordsWithErrors
     var sawAny = false
     while true {
         do {
@@ -122,24 +177,27 @@ private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder:
                 switch decoder.decode(view) {
                 case .success(let record):
                     report.recordsDecoded += 1
-                    for problem in record.problems where report.recordErrors.count < maxRecordsWithErrors {
-                        report.recordErrors.append(FileError(path: path, error: problem))
+                    for problem in record.problems where report.recordErrors.count < maxErrors {
+                        report.recordErrors.append(FileError(path: path, problem))
                     }
                     if case .unsupported(let what) = record.body { report.unsupported[what, default: 0] += 1 }
                     body(record)
                 case .failure(let e):
-                    if report.recordErrors.count < maxRecordsWithErrors {
-                        report.recordErrors.append(FileError(path: path, error: e))
+                    if report.recordErrors.count < maxErrors {
+                        report.recordErrors.append(FileError(path: path, e))
                     }
                 }
                 return true
             }
             guard let go = more, go else { break }
-        } catch let e as MRTError {
-            report.fatalError = FileError(path: path, error: e)
+        } catch var e as ArchiveError {
+            if reader.droppedBytes > 0 {
+                e.detail += "; \(reader.droppedBytes) bytes of an incomplete record at stream offset \(reader.offset) were dropped"
+            }
+            report.fatalError = FileError(path: path, e)
             break
         } catch {
-            report.fatalError = FileError(path: path, error: MRTError(.io, offset: reader.offset, "\(error)"))
+            report.fatalError = fileError(error, path: path, at: reader.offset)
             break
         }
     }
@@ -147,6 +205,6 @@ private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder:
     // No record and no error: not a byte arrived (a shorter input is a
     // truncated header).
     if !sawAny && report.fatalError == nil {
-        report.fatalError = FileError(path: path, error: MRTError(.notMRT, offset: 0, "the file holds no MRT records (it is empty)"))
+        report.fatalError = FileError(path: path, MRTError(.notMRT, offset: 0, "the file holds no MRT records (it is empty)"))
     }
 }

@@ -11,7 +11,7 @@ import MRT
 /// bounded (`depth` × `chunkSize`); bytes arrive in order, and a damaged
 /// stream's error is thrown only after every byte before it was delivered, as
 /// with the stream itself.
-public final class PipelinedByteSource: MRTByteSource {
+public final class PipelinedByteSource: ByteSource {
     private let pipe: Pipe
     private var thread: pthread_t?
     private var current: UnsafeMutableRawBufferPointer?

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CCrypto
 import MRT
 
@@ -11,11 +8,11 @@ public final class SHA256 {
     private let context: OpaquePointer
 
     /// Throws only when OpenSSL cannot set up a digest (memory exhausted).
-    public init() throws {
-        guard let c = EVP_MD_CTX_new() else { throw MRTError(.io, offset: 0, "OpenSSL could not allocate a SHA-256 context") }
+    public init() throws(ArchiveError) {
+        guard let c = EVP_MD_CTX_new() else { throw ArchiveError(.libraryFailed, "OpenSSL could not allocate a SHA-256 context") }
         guard EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
             EVP_MD_CTX_free(c)
-            throw MRTError(.io, offset: 0, "OpenSSL could not start a SHA-256 digest")
+            throw ArchiveError(.libraryFailed, "OpenSSL could not start a SHA-256 digest")
         }
         context = c
     }
@@ -42,27 +39,5 @@ public final class SHA256 {
             out.append(hex[Int(byte & 0xF)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Hashes a whole file (its bytes as stored, compressed or not).
-    public static func file(_ path: String) throws -> (hash: String, size: Int) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw MRTError(.io, offset: 0, "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let hasher = try SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var size = 0
-        while true {
-            let n = read(fd, buffer.baseAddress!, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MRTError(.io, offset: size, "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            size += n
-        }
-        return (hasher.finalizeHex(), size)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import MRT
 import NKAnalysis
+import NKModel
 
 /// The `nkwatch.classification/v1` document (docs/json.md).
 public enum ClassificationDocument {
     public static let schema = "nkwatch.classification/v1"
 
-    static func time(_ us: Int64) -> JSON { .string(UTCTime.iso(floorDiv(us, 1_000_000))) }
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+    static func time(_ t: Timestamp) -> JSON { .string(t.iso) }
 
     public static func parameters(_ p: Parameters) -> JSON {
         .object([
@@ -29,9 +30,9 @@ public enum ClassificationDocument {
             ("start", time(e.start)),
             ("end", time(e.end)),
             ("duration_s", .int(Int64(e.durationSeconds.rounded()))),
-            ("kind", .string(e.kind)),
+            ("kind", .string(e.kind.rawValue)),
             ("label", .string(e.label.rawValue)),
-            ("blocks", .array(e.blocks.map { .string($0) })),
+            ("blocks", .strings(e.blocks.map(\.description))),
             ("peers_down_share", .number(e.peersDownShare, decimals: 4)),
             ("peers_known", .int(Int64(e.peersKnown))),
             ("peers_down", .int(Int64(e.peersDown.count))),
@@ -50,7 +51,7 @@ public enum ClassificationDocument {
             ("label", .string(q.label.rawValue)),
             ("start", time(q.start)),
             ("end", time(q.end)),
-            ("duration_s", .int((q.end - q.start) / 1_000_000)),
+            ("duration_s", .int(q.end.seconds - q.start.seconds)),
             ("episodes", .int(Int64(q.episodes))),
             ("rate_per_hour", .number(q.ratePerHour, decimals: 3)),
             ("downtime_share", .number(q.downtimeShare, decimals: 4)),
@@ -63,25 +64,25 @@ public enum ClassificationDocument {
         ])
     }
 
-    public static func make(_ r: AnalysisResult, scopePrefixes: [String], originASNs: [UInt32], country: String?) -> JSON {
-        var scope: [(String, JSON)] = [("prefixes", .array(scopePrefixes.map { .string($0) })),
-                                       ("origin_asns", .array(originASNs.map { .int(Int64($0)) }))]
-        if let country { scope.append(("country", .string(country))) }
+    public static func make(_ r: AnalysisResult, scope: Scope) -> JSON {
+        var scopeFields: [(String, JSON)] = [("prefixes", .strings(scope.prefixes.map(\.description))),
+                                             ("origin_asns", .array(scope.originASNs.sorted().map { .int(Int64($0)) }))]
+        if let country = scope.country { scopeFields.append(("country", .string(country))) }
         return .object([
             ("schema", .string(schema)),
-            ("scope", .object(scope)),
+            ("scope", .object(scopeFields)),
             ("range", .object([("from", time(r.from)), ("to", time(r.to))])),
             ("parameters", parameters(r.parameters)),
-            ("blocks", .array(r.blocks.map { .string($0) })),
+            ("blocks", .strings(r.blocks.map(\.description))),
             ("peers", .object([("total", .int(Int64(r.peers))), ("eligible", .int(Int64(r.eligiblePeers))),
-                               ("collectors", .array(r.collectors.map { .string($0) }))])),
+                               ("collectors", .strings(r.collectors))])),
             ("episodes", .array(r.episodes.map(episode))),
             ("periods", .array(r.periods.map(period))),
             ("discounted", .array(r.discounted.map { d in
-                .object([("kind", .string(d.kind)), ("what", .string(d.what)), ("start", time(d.start)), ("end", time(d.end))])
+                .object([("kind", .string(d.kind.rawValue)), ("what", .string(d.what)), ("start", time(d.start)), ("end", time(d.end))])
             })),
             ("rib_disagreements", .int(Int64(r.ribDisagreements))),
-            ("warnings", .array(r.warnings.map { .string($0) })),
+            ("warnings", .strings(r.warnings)),
             ("verdict", .string(r.verdict)),
         ])
     }
@@ -89,14 +90,12 @@ public enum ClassificationDocument {
 
 /// `classify --expect`: compares a result with a saved classification.
 public enum ExpectCheck {
-    public struct Mismatch: Sendable { public var lines: [String] }
-
-    static func parseTime(_ s: String) -> Int64? { UTCTime.parse(s) }
+    static func parseTime(_ s: String) -> Int64? { Timestamp(parsing: s)?.seconds }
 
     /// Differences a person can read, or an empty list when the verdicts match
     /// (episode times within `tolerance` seconds; labels, kinds and periods equal).
     public static func compare(expected data: Data, actual r: AnalysisResult, tolerance: Int64) throws -> [String] {
-        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let obj = try JSON.parse(data) as? [String: Any] else {
             throw CocoaError(.coderReadCorrupt)
         }
         var diffs: [String] = []
@@ -112,25 +111,25 @@ public enum ExpectCheck {
             }
             let label = e["label"] as? String ?? "?"
             let kind = e["kind"] as? String ?? "?"
-            let desc = "\(label) \(kind) \(UTCTime.iso(s)) → \(UTCTime.iso(en))"
-            if let j = unmatched.first(where: { abs(r.episodes[$0].start / 1_000_000 - s) <= tolerance && abs(r.episodes[$0].end / 1_000_000 - en) <= tolerance }) {
+            let desc = "\(label) \(kind) \(Timestamp(seconds: s).iso) → \(Timestamp(seconds: en).iso)"
+            if let j = unmatched.first(where: { abs(r.episodes[$0].start.seconds - s) <= tolerance && abs(r.episodes[$0].end.seconds - en) <= tolerance }) {
                 unmatched.removeAll { $0 == j }
                 let a = r.episodes[j]
                 if a.label.rawValue != label { diffs.append("episode \(desc): label is now \(a.label.rawValue)") }
-                if a.kind != kind { diffs.append("episode \(desc): kind is now \(a.kind)") }
-            } else if let j = unmatched.min(by: { abs(r.episodes[$0].start / 1_000_000 - s) < abs(r.episodes[$1].start / 1_000_000 - s) }),
-                      abs(r.episodes[j].start / 1_000_000 - s) <= 6 * 3600 {
+                if a.kind.rawValue != kind { diffs.append("episode \(desc): kind is now \(a.kind.rawValue)") }
+            } else if let j = unmatched.min(by: { abs(r.episodes[$0].start.seconds - s) < abs(r.episodes[$1].start.seconds - s) }),
+                      abs(r.episodes[j].start.seconds - s) <= 6 * 3600 {
                 let a = r.episodes[j]
                 unmatched.removeAll { $0 == j }
-                diffs.append("episode \(desc) moved: now \(a.label.rawValue) \(a.kind) \(UTCTime.iso(a.start / 1_000_000)) → \(UTCTime.iso(a.end / 1_000_000)) "
-                    + "(start \(signed(a.start / 1_000_000 - s)), end \(signed(a.end / 1_000_000 - en)); tolerance \(tolerance) s)")
+                diffs.append("episode \(desc) moved: now \(a.label.rawValue) \(a.kind.rawValue) \(a.start.iso) → \(a.end.iso) "
+                    + "(start \(signed(a.start.seconds - s)), end \(signed(a.end.seconds - en)); tolerance \(tolerance) s)")
             } else {
                 diffs.append("episode \(desc) is gone")
             }
         }
         for j in unmatched {
             let a = r.episodes[j]
-            diffs.append("new episode: \(a.label.rawValue) \(a.kind) \(UTCTime.iso(a.start / 1_000_000)) → \(UTCTime.iso(a.end / 1_000_000))")
+            diffs.append("new episode: \(a.label.rawValue) \(a.kind.rawValue) \(a.start.iso) → \(a.end.iso)")
         }
         let periods = (obj["periods"] as? [[String: Any]]) ?? []
         if periods.count != r.periods.count {
@@ -145,5 +144,5 @@ public enum ExpectCheck {
         return diffs
     }
 
-    static func signed(_ v: Int64) -> String { v >= 0 ? "+\(Duration.text(Double(v)))" : "-\(Duration.text(Double(-v)))" }
+    static func signed(_ v: Int64) -> String { v >= 0 ? "+\(DurationText.prose(v))" : "-\(DurationText.prose(-v))" }
 }

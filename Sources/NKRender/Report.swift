@@ -1,36 +1,16 @@
 import Foundation
+import MRT
 import NKAnalysis
-
-/// Where the data came from, for the report.
-public struct DataSources: Sendable {
-    public var store: String
-    public var files: Int
-    public var damagedFiles: Int
-    public var collectors: [String]
-    public var peers: Int
-    public var scopePrefixes: [String]
-    public var originASNs: [UInt32]
-    public var country: String?
-    public init(store: String, files: Int, damagedFiles: Int, collectors: [String], peers: Int, scopePrefixes: [String], originASNs: [UInt32], country: String?) {
-        self.store = store
-        self.files = files
-        self.damagedFiles = damagedFiles
-        self.collectors = collectors
-        self.peers = peers
-        self.scopePrefixes = scopePrefixes
-        self.originASNs = originASNs
-        self.country = country
-    }
-
-    var scopeText: String {
-        (country.map { "country \($0): " } ?? "") + scopePrefixes.joined(separator: ", ")
-            + (originASNs.isEmpty ? "" : ", origin " + originASNs.map { "AS\($0)" }.joined(separator: ", "))
-    }
-}
+import NKModel
 
 /// `report`: Markdown, a self-contained HTML page (inline SVG), or JSON.
 public enum ReportRenderer {
-    static func time(_ us: Int64) -> String { UTCTime.prose(us / 1_000_000) }
+    static func time(_ t: Timestamp) -> String { t.prose }
+
+    /// `nkwatch classify — 175.45.176.0/22, AS131279 — 2014-12-19 00:00 UTC to 2014-12-24 00:00 UTC`.
+    public static func title(command: String, result r: AnalysisResult, sources: DataSources) -> String {
+        "nkwatch \(command) — \(sources.scopeSummary) — \(r.from.prose) to \(r.to.prose)"
+    }
 
     public static func markdown(_ r: AnalysisResult, sources: DataSources) -> String {
         var out = "# BGP outage report: \(sources.scopeText)\n\n"
@@ -38,12 +18,12 @@ public enum ReportRenderer {
         out += "## Verdict\n\n\(r.verdict)\n\n"
         out += "## Visibility\n\nOne row per block; `█` up, `▒` partial, `░` down, `·` unknown; then routed blocks, update churn, the 6 h instability score and the episodes.\n\n"
         out += "```\n" + TimelineRenderer.text(r, title: "visibility per block (UTC)", style: TerminalStyle(width: 100)) + "```\n\n"
-        let peak = r.scores["6h"]?.max() ?? 0
+        let peak = r.scores[.sixHours]?.max() ?? 0
         out += "Instability score (6 h window): peak \(String(format: "%.0f", peak)) / 100.\n\n"
         if !r.periods.isEmpty {
             out += "## Periods of continuous instability\n\n| # | start | end | episodes | per hour | down | median gap | gap CV | longest | churn | score |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
             for q in r.periods {
-                out += "| \(q.id) | \(time(q.start)) | \(time(q.end)) | \(q.episodes) | \(String(format: "%.2f", q.ratePerHour)) | \(String(format: "%.0f %%", q.downtimeShare * 100)) | \(Duration.text(q.medianGapSeconds)) | \(String(format: "%.2f", q.gapCV)) | \(Duration.text(q.longestEpisodeSeconds)) | \(q.churn) | \(String(format: "%.0f", q.score)) |\n"
+                out += "| \(q.id) | \(time(q.start)) | \(time(q.end)) | \(q.episodes) | \(String(format: "%.2f", q.ratePerHour)) | \(String(format: "%.0f %%", q.downtimeShare * 100)) | \(DurationText.prose(q.medianGapSeconds)) | \(String(format: "%.2f", q.gapCV)) | \(DurationText.prose(q.longestEpisodeSeconds)) | \(q.churn) | \(String(format: "%.0f", q.score)) |\n"
             }
             out += "\n"
         }
@@ -51,20 +31,20 @@ public enum ReportRenderer {
         if r.episodes.isEmpty { out += "None.\n\n" } else {
             out += "| label | start | end | duration | kind | blocks | peers down | score | why |\n|---|---|---|---|---|---|---|---|---|\n"
             for e in r.episodes {
-                out += "| \(e.label.rawValue) | \(time(e.start)) | \(time(e.end)) | \(Duration.text(e.durationSeconds)) | \(e.kind) | \(e.blocks.count)/\(r.blocks.count) | \(String(format: "%.0f %% of %d", e.peersDownShare * 100, e.peersKnown)) | \(String(format: "%.0f", e.score)) | \(e.explanation.replacingOccurrences(of: "|", with: "/")) |\n"
+                out += "| \(e.label.rawValue) | \(time(e.start)) | \(time(e.end)) | \(DurationText.prose(e.durationSeconds)) | \(e.kind.rawValue) | \(e.blocks.count)/\(r.blocks.count) | \(String(format: "%.0f %% of %d", e.peersDownShare * 100, e.peersKnown)) | \(String(format: "%.0f", e.score)) | \(e.explanation.replacingOccurrences(of: "|", with: "/")) |\n"
             }
             out += "\n"
         }
         out += "## Discounted\n\n"
         if r.discounted.isEmpty { out += "Nothing: no peer session reset or data gap touched the range.\n\n" } else {
-            for d in r.discounted { out += "- \(d.kind == "data_gap" ? "data gap" : "peer session reset"): \(d.what), \(time(d.start)) to \(time(d.end))\n" }
+            for d in r.discounted { out += "- \(d.kind.prose): \(d.what), \(time(d.start)) to \(time(d.end))\n" }
             out += "\n"
         }
         out += "## Data and parameters\n\n"
         out += "- Store: `\(sources.store)`: \(sources.files) files (\(sources.damagedFiles) damaged), collectors \(sources.collectors.joined(separator: ", ")), \(sources.peers) peers\n"
-        out += "- Scope: \(sources.scopeText); blocks \(r.blocks.joined(separator: ", "))\n"
+        out += "- Scope: \(sources.scopeText); blocks \(r.blocks.map(\.description).joined(separator: ", "))\n"
         let p = r.parameters
-        out += "- Parameters: bin \(Duration.text(Double(p.binSeconds))), visible ratio \(p.visibleRatio), min peers \(p.minPeers), full-feed ratio \(p.fullFeedRatio), settle \(Duration.text(Double(p.settleSeconds))), hard min \(Duration.text(Double(p.hardMinSeconds))), isolation \(Duration.text(Double(p.isolationSeconds)))\n"
+        out += "- Parameters: bin \(DurationText.prose(Double(p.binSeconds))), visible ratio \(p.visibleRatio), min peers \(p.minPeers), full-feed ratio \(p.fullFeedRatio), settle \(DurationText.prose(Double(p.settleSeconds))), hard min \(DurationText.prose(Double(p.hardMinSeconds))), isolation \(DurationText.prose(Double(p.isolationSeconds)))\n"
         out += "- RIB/update disagreements: \(r.ribDisagreements)\n"
         for w in r.warnings { out += "- Warning: \(w)\n" }
         out += "\nMethod: docs/method.md. Written by nkwatch.\n"
@@ -72,7 +52,7 @@ public enum ReportRenderer {
     }
 
     public static func json(_ r: AnalysisResult, sources: DataSources) -> JSON {
-        guard case .object(var kvs) = ClassificationDocument.make(r, scopePrefixes: sources.scopePrefixes, originASNs: sources.originASNs, country: sources.country) else { return .null }
+        guard case .object(var kvs) = ClassificationDocument.make(r, scope: sources.scope) else { return .null }
         kvs[0] = ("schema", .string("nkwatch.report/v1"))
         kvs.append(("sources", .object([("store", .string(sources.store)), ("files", .int(Int64(sources.files))),
                                         ("damaged_files", .int(Int64(sources.damagedFiles))),
@@ -94,7 +74,7 @@ public enum ReportRenderer {
         var svg = "<svg id=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(w)) \(Int(Double(r.blocks.count) * rowH + 30))\" role=\"img\" aria-label=\"visibility per block\">"
         for (bi, block) in r.blocks.enumerated() {
             let y = Double(bi) * rowH
-            svg += "<text x=\"0\" y=\"\(y + 13)\" font-size=\"11\">\(esc(block))</text>"
+            svg += "<text x=\"0\" y=\"\(y + 13)\" font-size=\"11\">\(esc(block.description))</text>"
             var i = 0
             while i < r.bins.count {
                 let st = r.bins[i].blocks[bi].state
@@ -102,7 +82,7 @@ public enum ReportRenderer {
                 while j + 1 < r.bins.count && r.bins[j + 1].blocks[bi].state == st { j += 1 }
                 let color = st == .up ? "#2e7d32" : st == .partial ? "#f9a825" : st == .down ? "#c62828" : "#bdbdbd"
                 svg += String(format: "<rect class=\"%@\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%@\"><title>%@ %@ %@</title></rect>",
-                              st.rawValue, label + Double(i) * cw, y + 2, Double(j - i + 1) * cw, rowH - 4, color, esc(block), UTCTime.iso(r.bins[i].start), st.rawValue)
+                              st.rawValue, label + Double(i) * cw, y + 2, Double(j - i + 1) * cw, rowH - 4, color, esc(block.description), r.bins[i].start.iso, st.rawValue)
                 i = j + 1
             }
         }
@@ -120,19 +100,19 @@ public enum ReportRenderer {
             + axisSVG(r, x0: label, width: w - label, y: h + 12) + "</svg>"
         let scoreSVG = "<svg id=\"score\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(w)) \(Int(h + 20))\"><text x=\"0\" y=\"14\" font-size=\"11\">instability score 0–100</text>"
             + "<line x1=\"\(label)\" y1=\"\(h - 10)\" x2=\"\(w)\" y2=\"\(h - 10)\" stroke=\"#999\"/>"
-            + line(r.scores["1h"] ?? [], maxV: 100, color: "#9e9e9e", id: "score-1h")
-            + line(r.scores["6h"] ?? [], maxV: 100, color: "#6a1b9a", id: "score-6h")
-            + line(r.scores["24h"] ?? [], maxV: 100, color: "#ef6c00", id: "score-24h")
+            + line(r.scores[.oneHour] ?? [], maxV: 100, color: "#9e9e9e", id: "score-1h")
+            + line(r.scores[.sixHours] ?? [], maxV: 100, color: "#6a1b9a", id: "score-6h")
+            + line(r.scores[.day] ?? [], maxV: 100, color: "#ef6c00", id: "score-24h")
             + axisSVG(r, x0: label, width: w - label, y: h + 12) + "</svg>"
         var rows = ""
         for e in r.episodes {
-            rows += "<tr class=\"\(e.label.rawValue)\"><td>\(e.label.rawValue)</td><td>\(time(e.start))</td><td>\(time(e.end))</td><td>\(Duration.text(e.durationSeconds))</td><td>\(e.kind)</td><td>\(e.blocks.count)/\(r.blocks.count)</td><td>\(String(format: "%.0f %% of %d", e.peersDownShare * 100, e.peersKnown))</td><td>\(String(format: "%.0f", e.score))</td><td class=\"why\">\(esc(e.explanation))</td></tr>\n"
+            rows += "<tr class=\"\(e.label.rawValue)\"><td>\(e.label.rawValue)</td><td>\(time(e.start))</td><td>\(time(e.end))</td><td>\(DurationText.prose(e.durationSeconds))</td><td>\(e.kind.rawValue)</td><td>\(e.blocks.count)/\(r.blocks.count)</td><td>\(String(format: "%.0f %% of %d", e.peersDownShare * 100, e.peersKnown))</td><td>\(String(format: "%.0f", e.score))</td><td class=\"why\">\(esc(e.explanation))</td></tr>\n"
         }
         var periods = ""
         for q in r.periods {
-            periods += "<tr><td>\(q.id)</td><td>\(time(q.start))</td><td>\(time(q.end))</td><td>\(q.episodes)</td><td>\(String(format: "%.2f", q.ratePerHour))</td><td>\(String(format: "%.0f %%", q.downtimeShare * 100))</td><td>\(Duration.text(q.medianGapSeconds))</td><td>\(String(format: "%.2f", q.gapCV))</td><td>\(Duration.text(q.longestEpisodeSeconds))</td><td>\(q.churn)</td><td>\(String(format: "%.0f", q.score))</td></tr>\n"
+            periods += "<tr><td>\(q.id)</td><td>\(time(q.start))</td><td>\(time(q.end))</td><td>\(q.episodes)</td><td>\(String(format: "%.2f", q.ratePerHour))</td><td>\(String(format: "%.0f %%", q.downtimeShare * 100))</td><td>\(DurationText.prose(q.medianGapSeconds))</td><td>\(String(format: "%.2f", q.gapCV))</td><td>\(DurationText.prose(q.longestEpisodeSeconds))</td><td>\(q.churn)</td><td>\(String(format: "%.0f", q.score))</td></tr>\n"
         }
-        let discounted = r.discounted.map { "<li>\($0.kind == "data_gap" ? "data gap" : "peer session reset"): \(esc($0.what)), \(time($0.start)) to \(time($0.end))</li>" }.joined(separator: "\n")
+        let discounted = r.discounted.map { "<li>\($0.kind.prose): \(esc($0.what)), \(time($0.start)) to \(time($0.end))</li>" }.joined(separator: "\n")
         let p = r.parameters
         return """
         <!DOCTYPE html>
@@ -166,8 +146,8 @@ public enum ReportRenderer {
         <h2>Data and parameters</h2>
         <ul>
         <li>Store <code>\(esc(sources.store))</code>: \(sources.files) files (\(sources.damagedFiles) damaged), collectors \(esc(sources.collectors.joined(separator: ", "))), \(sources.peers) peers</li>
-        <li>Blocks: \(esc(r.blocks.joined(separator: ", ")))</li>
-        <li>Parameters: bin \(Duration.text(Double(p.binSeconds))), visible ratio \(p.visibleRatio), min peers \(p.minPeers), full-feed ratio \(p.fullFeedRatio), settle \(Duration.text(Double(p.settleSeconds))), hard min \(Duration.text(Double(p.hardMinSeconds))), isolation \(Duration.text(Double(p.isolationSeconds)))</li>
+        <li>Blocks: \(esc(r.blocks.map(\.description).joined(separator: ", ")))</li>
+        <li>Parameters: bin \(DurationText.prose(Double(p.binSeconds))), visible ratio \(p.visibleRatio), min peers \(p.minPeers), full-feed ratio \(p.fullFeedRatio), settle \(DurationText.prose(Double(p.settleSeconds))), hard min \(DurationText.prose(Double(p.hardMinSeconds))), isolation \(DurationText.prose(Double(p.isolationSeconds)))</li>
         <li>RIB/update disagreements: \(r.ribDisagreements)</li>
         </ul>
         <p class="meta">Method: docs/method.md. Written by nkwatch.</p>
@@ -177,14 +157,14 @@ public enum ReportRenderer {
     }
 
     static func axisSVG(_ r: AnalysisResult, x0: Double, width: Double, y: Double) -> String {
-        guard let first = r.bins.first?.start else { return "" }
+        guard let first = r.bins.first?.start.seconds else { return "" }
         let span = Int64(r.bins.count) * r.parameters.binSeconds
         let step: Int64 = span > 4 * 86400 ? 86400 : span > 36 * 3600 ? 21600 : span > 12 * 3600 ? 3 * 3600 : 3600
         var out = ""
         var t = (first / step + (first % step == 0 ? 0 : 1)) * step
         while t < first + span {
             let x = x0 + Double(t - first) / Double(span) * width
-            let text = t % 86400 == 0 ? String(UTCTime.iso(t).prefix(10)) : UTCTime.hhmm(t)
+            let text = t % 86400 == 0 ? String(Timestamp(seconds: t).iso.prefix(10)) : Timestamp(seconds: t).hhmm
             out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%@</text>", x, y - 12, x, y - 8, x + 2, y, text)
             t += step
         }

@@ -1,5 +1,7 @@
 import Foundation
+import MRT
 import NKAnalysis
+import NKModel
 
 /// Options for terminal output.
 public struct TerminalStyle: Sendable {
@@ -33,13 +35,14 @@ public enum TimelineRenderer {
         let chartWidth = style.width - labelWidth - 2
         let cols = columns(bins: r.bins.count, width: chartWidth)
         var out = title + "\n" + ClassifyText.parametersLine(r.parameters) + "\n"
-        out += "bin \(Duration.text(Double(r.parameters.binSeconds))), \(cols.count) columns of \(Duration.text(Double(r.parameters.binSeconds) * Double(r.bins.count) / Double(max(1, cols.count)))); "
+        let columnSeconds = Double(r.parameters.binSeconds) * Double(r.bins.count) / Double(max(1, cols.count))
+        out += "bin \(DurationText.prose(r.parameters.binSeconds)), \(cols.count) columns of \(DurationText.prose(columnSeconds)); "
             + "\(r.eligiblePeers) eligible of \(r.peers) peers at \(r.collectors.count) collector\(r.collectors.count == 1 ? "" : "s"); "
             + "visible if \(style.ascii ? ">=" : "≥") \(Int(r.parameters.visibleRatio * 100)) % of eligible peers\n"
         out += axis(r, cols: cols) + "\n"
         let (up, partial, down, unknown) = style.ascii ? ("#", "+", "-", "?") : ("█", "▒", "░", "·")
         for (bi, block) in r.blocks.enumerated() {
-            var row = pad(block, labelWidth) + "  "
+            var row = pad(block.description, labelWidth) + "  "
             for c in cols {
                 let states = r.bins[c.lo..<c.hi].map { $0.blocks[bi].state }
                 let known = states.filter { $0 != .unknown }
@@ -65,13 +68,13 @@ public enum TimelineRenderer {
         let churn = cols.map { c in Double(r.bins[c.lo..<c.hi].reduce(0) { $0 + $1.churn }) }
         let maxChurn = churn.max() ?? 0
         out += pad("churn (max \(Int(maxChurn)))", labelWidth) + "  " + churn.map { spark($0, maxChurn) }.joined() + "\n"
-        let score = r.scores["6h"] ?? []
+        let score = r.scores[.sixHours] ?? []
         out += pad("score 6h (0-100)", labelWidth) + "  " + cols.map { c in spark(score[c.lo..<c.hi].max() ?? 0, 100) }.joined() + "\n"
         // Episode row: one letter per column.
         var marks = Array(repeating: style.ascii ? "." : "·", count: cols.count)
         let binUS = r.parameters.binSeconds * 1_000_000
         for e in r.episodes {
-            let lb = Int((e.start - r.from) / binUS), hb = Int((e.end - 1 - r.from) / binUS)
+            let lb = Int((e.start.microseconds - r.from.microseconds) / binUS), hb = Int((e.end.microseconds - 1 - r.from.microseconds) / binUS)
             let (letter, code): (String, String) = {
                 switch e.label {
                 case .hardOutage: return ("H", "1;31")
@@ -93,7 +96,7 @@ public enum TimelineRenderer {
 
     /// Tick labels: days for long ranges, hours for short ones.
     static func axis(_ r: AnalysisResult, cols: [Column]) -> String {
-        guard let first = r.bins.first?.start else { return "" }
+        guard let first = r.bins.first?.start.seconds else { return "" }
         let binS = r.parameters.binSeconds
         let span = Int64(r.bins.count) * binS
         let step: Int64 = span > 4 * 86400 ? 86400 : span > 36 * 3600 ? 43200 : span > 12 * 3600 ? 3 * 3600 : span > 3 * 3600 ? 3600 : 900
@@ -103,7 +106,7 @@ public enum TimelineRenderer {
         while t < first + span {
             let bin = Int((t - first) / binS)
             if let ci = cols.firstIndex(where: { $0.lo <= bin && bin < $0.hi }), ci > lastEnd {
-                let label = "|" + (step >= 43200 && t % 86400 == 0 ? String(UTCTime.iso(t).dropFirst(5).prefix(5)) : UTCTime.hhmm(t))
+                let label = "|" + (step >= 43200 && t % 86400 == 0 ? String(Timestamp(seconds: t).iso.dropFirst(5).prefix(5)) : Timestamp(seconds: t).hhmm)
                 if ci + label.count <= line.count {
                     for (k, ch) in label.enumerated() { line[ci + k] = ch }
                     lastEnd = ci + label.count
@@ -125,11 +128,11 @@ public enum TimelineRenderer {
         for (i, b) in r.bins.enumerated() {
             for (bi, block) in r.blocks.enumerated() {
                 let x = b.blocks[bi]
-                out += [UTCTime.iso(b.start), block, x.state.rawValue, x.visibility.map { String(format: "%.4f", $0) } ?? "",
+                out += [b.start.iso, block.description, x.state.rawValue, x.visibility.map { String(format: "%.4f", $0) } ?? "",
                         String(format: "%.0f", x.downSeconds), String(x.knownPeers), String(b.routed), String(b.announcements),
                         String(b.withdrawals), String(b.pathChanges),
-                        String(format: "%.1f", r.scores["1h"]?[i] ?? 0), String(format: "%.1f", r.scores["6h"]?[i] ?? 0),
-                        String(format: "%.1f", r.scores["24h"]?[i] ?? 0)].joined(separator: ",") + "\n"
+                        String(format: "%.1f", r.scores[.oneHour]?[i] ?? 0), String(format: "%.1f", r.scores[.sixHours]?[i] ?? 0),
+                        String(format: "%.1f", r.scores[.day]?[i] ?? 0)].joined(separator: ",") + "\n"
             }
         }
         return out
@@ -138,18 +141,18 @@ public enum TimelineRenderer {
     public static func json(_ r: AnalysisResult) -> JSON {
         .object([
             ("schema", .string("nkwatch.timeline/v1")),
-            ("range", .object([("from", .string(UTCTime.iso(r.from / 1_000_000))), ("to", .string(UTCTime.iso(r.to / 1_000_000)))])),
+            ("range", .object([("from", .string(r.from.iso)), ("to", .string(r.to.iso))])),
             ("parameters", ClassificationDocument.parameters(r.parameters)),
-            ("blocks", .array(r.blocks.map { .string($0) })),
+            ("blocks", .strings(r.blocks.map(\.description))),
             ("bins", .array(r.bins.enumerated().map { i, b in
                 .object([
-                    ("start", .string(UTCTime.iso(b.start))),
+                    ("start", .string(b.start.iso)),
                     ("routed", .int(Int64(b.routed))),
                     ("announcements", .int(Int64(b.announcements))),
                     ("withdrawals", .int(Int64(b.withdrawals))),
                     ("path_changes", .int(Int64(b.pathChanges))),
-                    ("score", .object([("1h", .number(r.scores["1h"]?[i] ?? 0, decimals: 1)), ("6h", .number(r.scores["6h"]?[i] ?? 0, decimals: 1)),
-                                       ("24h", .number(r.scores["24h"]?[i] ?? 0, decimals: 1))])),
+                    ("score", .object([("1h", .number(r.scores[.oneHour]?[i] ?? 0, decimals: 1)), ("6h", .number(r.scores[.sixHours]?[i] ?? 0, decimals: 1)),
+                                       ("24h", .number(r.scores[.day]?[i] ?? 0, decimals: 1))])),
                     ("blocks", .array(b.blocks.map { x in
                         .object([("state", .string(x.state.rawValue)), ("visibility", x.visibility.map { .number($0, decimals: 4) } ?? .null),
                                  ("down_s", .int(Int64(x.downSeconds.rounded()))), ("known_peers", .int(Int64(x.knownPeers)))])

@@ -1,124 +1,241 @@
-/// The scope a store was ingested with (recorded in `meta`).
-public struct StoredScope: Codable, Equatable, Sendable, CustomStringConvertible {
-    /// Target prefixes, text form, sorted.
-    public var prefixes: [String]
-    public var originASNs: [UInt32]
-    /// ISO country code when the scope came from `--country`.
-    public var country: String?
+import GRDB
+import MRT
+import NKModel
 
-    public init(prefixes: [String], originASNs: [UInt32], country: String? = nil) {
-        self.prefixes = prefixes
-        self.originASNs = originASNs
-        self.country = country
-    }
+// One record type per table, used for writing and reading. Column names are
+// the coding keys; `Columns` are the typed columns queries use. Times in the
+// store: `*_us` columns are microseconds, the others seconds (docs/store.md).
 
-    public var description: String {
-        var parts: [String] = []
-        if let country { parts.append("country \(country)") }
-        parts.append("prefixes " + (prefixes.isEmpty ? "none" : prefixes.joined(separator: ", ")))
-        parts.append("origin ASNs " + (originASNs.isEmpty ? "none" : originASNs.map(String.init).joined(separator: ", ")))
-        return parts.joined(separator: "; ")
-    }
+/// `meta`: the schema version and the scope.
+struct MetaRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "meta"
+    var key: String
+    var value: String
+
+    static let schemaVersionKey = "schema_version"
+    static let scopeKey = "scope"
+    enum Columns { static let key = Column(CodingKeys.key), value = Column(CodingKeys.value) }
 }
 
-/// A peer as a collector sees it.
-public struct PeerKey: Hashable, Sendable, Comparable {
-    public var ip: String
-    public var asn: UInt32
-    public init(ip: String, asn: UInt32) {
-        self.ip = ip
-        self.asn = asn
-    }
-    public static func < (a: PeerKey, b: PeerKey) -> Bool { a.ip == b.ip ? a.asn < b.asn : a.ip < b.ip }
+/// `collectors`.
+struct CollectorRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "collectors"
+    var id: Int64?
+    var name: String
+    var project: Project
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    enum Columns { static let id = Column(CodingKeys.id), name = Column(CodingKeys.name) }
+    var collector: Collector { Collector(name: name, project: project) }
 }
 
-/// An in-scope route event.
-public struct RouteEvent: Hashable, Sendable {
-    public enum Kind: String, Sendable { case announce = "A", withdraw = "W", rib = "R" }
-    public var timeMicros: Int64
-    public var peer: PeerKey
-    public var kind: Kind
-    public var prefix: String
-    public var asPath: String?
-    public var originASN: UInt32?
-    public var nextHop: String?
-    public init(timeMicros: Int64, peer: PeerKey, kind: Kind, prefix: String, asPath: String? = nil, originASN: UInt32? = nil, nextHop: String? = nil) {
-        self.timeMicros = timeMicros
-        self.peer = peer
-        self.kind = kind
-        self.prefix = prefix
-        self.asPath = asPath
-        self.originASN = originASN
-        self.nextHop = nextHop
-    }
-}
-
-/// A BGP session state change (RFC 4271 FSM states).
-public struct PeerStateChange: Hashable, Sendable {
-    public var timeMicros: Int64
-    public var peer: PeerKey
-    public var oldState: UInt16
-    public var newState: UInt16
-    public init(timeMicros: Int64, peer: PeerKey, oldState: UInt16, newState: UInt16) {
-        self.timeMicros = timeMicros
-        self.peer = peer
-        self.oldState = oldState
-        self.newState = newState
-    }
-}
-
-/// One peer's table size in one RIB dump.
-public struct RIBTableSize: Hashable, Sendable {
-    public var time: Int64
-    public var peer: PeerKey
-    public var ipv4Prefixes: Int
-    public var ipv6Prefixes: Int
-    public init(time: Int64, peer: PeerKey, ipv4Prefixes: Int, ipv6Prefixes: Int) {
-        self.time = time
-        self.peer = peer
-        self.ipv4Prefixes = ipv4Prefixes
-        self.ipv6Prefixes = ipv6Prefixes
-    }
-}
-
-/// Everything one file contributes to the store, written in one transaction.
-public struct FileIngest: Equatable, Sendable {
-    public enum Kind: String, Sendable { case rib, updates, unknown }
-    public enum Status: String, Sendable { case ok, damaged }
-
+/// `files`: one row per ingested file.
+public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "files"
+    public var id: Int64?
     public var path: String
     public var sha256: String
-    public var size: Int
-    public var compression: String
-    public var collector: String
-    /// `routeviews`, `ris`, or `other`.
-    public var project: String
-    public var kind: Kind
-    /// Time in the file name (seconds), when the name carries one.
+    /// Raw (compressed) bytes.
+    public var size: Int64
+    public var compression: Compression
+    public var collectorID: Int64
+    public var kind: FileKind
+    /// Seconds: the time in the name, the time the data covers [start, end),
+    /// the first and last record.
     public var fileTime: Int64?
-    /// The time the file's data covers, [start, end) in seconds; for a
-    /// damaged file, up to its last good record.
     public var coverageStart: Int64?
     public var coverageEnd: Int64?
     public var firstTime: Int64?
     public var lastTime: Int64?
     public var records: Int
     public var elements: Int
-    public var status: Status
+    public var events: Int
+    public var status: FileStatus
+    /// One problem per line.
+    public var errors: String
+    public var ingestedAt: String
+    /// The file's identity when it was read (nil for standard input).
+    public var device: Int64?
+    public var inode: Int64?
+    public var modifiedNanoseconds: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, path, sha256, size, compression, collectorID = "collector_id", kind, fileTime = "file_time"
+        case coverageStart = "coverage_start", coverageEnd = "coverage_end", firstTime = "first_time", lastTime = "last_time"
+        case records, elements, events, status, errors, ingestedAt = "ingested_at", device, inode
+        case modifiedNanoseconds = "mtime_ns"
+    }
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id), path = Column(CodingKeys.path), sha256 = Column(CodingKeys.sha256)
+        public static let kind = Column(CodingKeys.kind), status = Column(CodingKeys.status)
+        public static let collectorID = Column(CodingKeys.collectorID)
+        public static let coverageStart = Column(CodingKeys.coverageStart), coverageEnd = Column(CodingKeys.coverageEnd)
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The identity recorded for the file, when it was read from a regular file.
+    public var identity: FileIdentity? {
+        guard let device, let inode, let modifiedNanoseconds else { return nil }
+        return FileIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), size: size,
+                            modifiedNanoseconds: modifiedNanoseconds)
+    }
+
+    /// [coverage start, coverage end) as a collector interval.
+    func coverage(collector: String) -> CollectorInterval? {
+        guard let s = coverageStart, let e = coverageEnd else { return nil }
+        return CollectorInterval(collector: collector, start: Timestamp(seconds: s), end: Timestamp(seconds: e))
+    }
+}
+
+/// `peers`: (collector, IP, AS).
+struct PeerRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "peers"
+    var id: Int64?
+    var collectorID: Int64
+    var ip: String
+    var asn: Int64
+
+    enum CodingKeys: String, CodingKey { case id, collectorID = "collector_id", ip, asn }
+    enum Columns {
+        static let id = Column(CodingKeys.id), collectorID = Column(CodingKeys.collectorID)
+        static let ip = Column(CodingKeys.ip), asn = Column(CodingKeys.asn)
+    }
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// `peer_states`: every session state change.
+struct SessionChangeRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "peer_states"
+    var fileID: Int64
+    var peerID: Int64
+    var timeUs: Int64
+    var oldState: BGPState
+    var newState: BGPState
+
+    enum CodingKeys: String, CodingKey { case fileID = "file_id", peerID = "peer_id", timeUs = "time_us", oldState = "old_state", newState = "new_state" }
+    enum Columns { static let timeUs = Column(CodingKeys.timeUs), peerID = Column(CodingKeys.peerID) }
+}
+
+/// `rib_tables`: each peer's table size in each RIB dump.
+struct RIBTableRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "rib_tables"
+    var fileID: Int64
+    var peerID: Int64
+    var time: Int64
+    var ipv4Prefixes: Int
+    var ipv6Prefixes: Int
+
+    enum CodingKeys: String, CodingKey { case fileID = "file_id", peerID = "peer_id", time, ipv4Prefixes = "ipv4_prefixes", ipv6Prefixes = "ipv6_prefixes" }
+    enum Columns { static let fileID = Column(CodingKeys.fileID), peerID = Column(CodingKeys.peerID) }
+}
+
+/// `events`: in-scope route events.
+struct EventRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "events"
+    var fileID: Int64
+    var peerID: Int64
+    var timeUs: Int64
+    var kind: ElementKind
+    var prefix: String
+    var asPath: String?
+    var originASN: Int64?
+    var nextHop: String?
+
+    enum CodingKeys: String, CodingKey {
+        case fileID = "file_id", peerID = "peer_id", timeUs = "time_us", kind, prefix, asPath = "as_path"
+        case originASN = "origin_asn", nextHop = "next_hop"
+    }
+    enum Columns {
+        static let fileID = Column(CodingKeys.fileID), peerID = Column(CodingKeys.peerID), timeUs = Column(CodingKeys.timeUs)
+        static let kind = Column(CodingKeys.kind), prefix = Column(CodingKeys.prefix), originASN = Column(CodingKeys.originASN)
+    }
+
+    init(fileID: Int64, peerID: Int64, _ e: RouteEvent) {
+        self.fileID = fileID
+        self.peerID = peerID
+        timeUs = e.time.microseconds
+        kind = e.kind
+        prefix = e.prefix.description
+        asPath = e.asPath
+        originASN = e.originASN.map(Int64.init)
+        nextHop = e.nextHop?.description
+    }
+}
+
+/// `collector_bins`: elements per collector per 5-minute bin.
+struct CollectorBinRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "collector_bins"
+    var collectorID: Int64
+    var binStart: Int64
+    var elements: Int
+
+    enum CodingKeys: String, CodingKey { case collectorID = "collector_id", binStart = "bin_start", elements }
+
+    /// Inserts the row, or adds its elements to the bin's.
+    func add(_ db: Database) throws {
+        typealias K = CodingKeys
+        try db.cachedStatement(sql: """
+            INSERT INTO \(Self.databaseTableName) (\(K.collectorID.rawValue), \(K.binStart.rawValue), \(K.elements.rawValue)) VALUES (?, ?, ?)
+            ON CONFLICT(\(K.collectorID.rawValue), \(K.binStart.rawValue)) DO UPDATE SET \(K.elements.rawValue) = \(K.elements.rawValue) + excluded.\(K.elements.rawValue)
+            """).execute(arguments: [collectorID, binStart, elements])
+    }
+}
+
+extension BGPState: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { Int64(rawValue).databaseValue }
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> BGPState? {
+        Int64.fromDatabaseValue(dbValue).flatMap { UInt16(exactly: $0) }.map(BGPState.init(rawValue:))
+    }
+}
+
+extension ElementKind: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { letter.databaseValue }
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> ElementKind? {
+        String.fromDatabaseValue(dbValue).flatMap { ElementKind(letter: $0) }
+    }
+}
+
+extension Project: DatabaseValueConvertible {}
+extension FileKind: DatabaseValueConvertible {}
+extension FileStatus: DatabaseValueConvertible {}
+extension Compression: DatabaseValueConvertible {}
+
+/// Everything one file contributes to the store, written in one transaction.
+public struct FileIngest: Sendable, Equatable {
+    public var path: String
+    public var sha256: String
+    /// Raw (compressed) bytes read.
+    public var size: Int
+    public var compression: Compression
+    public var collector: Collector
+    public var kind: FileKind
+    /// Time in the file name, when the name carries one.
+    public var fileTime: Timestamp?
+    /// The time the file's data covers, [start, end); for a damaged file, up
+    /// to its last good record.
+    public var coverage: CollectorInterval?
+    public var firstTime: Timestamp?
+    public var lastTime: Timestamp?
+    public var records: Int
+    public var elements: Int
+    public var status: FileStatus
     public var errors: [String]
     public var events: [RouteEvent]
-    public var states: [PeerStateChange]
+    public var states: [SessionChange]
     public var ribTables: [RIBTableSize]
     /// Elements per 5-minute bin (bin start, seconds).
     public var bins: [Int64: Int]
+    /// The file's identity when it was read.
+    public var identity: FileIdentity?
 
-    public init(path: String, sha256: String, size: Int, compression: String, collector: String, project: String, kind: Kind) {
+    public init(path: String, sha256: String, size: Int, compression: Compression, collector: Collector, kind: FileKind) {
         self.path = path
         self.sha256 = sha256
         self.size = size
         self.compression = compression
         self.collector = collector
-        self.project = project
         self.kind = kind
         records = 0
         elements = 0
@@ -128,17 +245,5 @@ public struct FileIngest: Equatable, Sendable {
         states = []
         ribTables = []
         bins = [:]
-    }
-}
-
-/// A stretch of time a collector's update files do not cover.
-public struct CoverageGap: Hashable, Sendable {
-    public var collector: String
-    public var start: Int64
-    public var end: Int64
-    public init(collector: String, start: Int64, end: Int64) {
-        self.collector = collector
-        self.start = start
-        self.end = end
     }
 }

@@ -1,15 +1,62 @@
 import Foundation
 import GRDB
+import MRT
+import NKModel
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Errors opening or using a store. Tests assert `code`.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case notAStore, newerSchema, scopeMismatch, database }
+    public enum Code: String, Sendable {
+        /// The file is not an nkwatch store (another SQLite database, or not SQLite).
+        case notAStore
+        /// Written by a newer nkwatch.
+        case newerSchema
+        /// The store holds another scope.
+        case scopeMismatch
+        /// SQLite reports damage (a bad page, a malformed file).
+        case damaged
+        /// The disk (or its quota) is full.
+        case full
+        /// A write was needed where only reading is possible.
+        case readOnly
+        /// Another process holds the store longer than the wait allows.
+        case locked
+        /// Any other failure of SQLite or the file system.
+        case failed
+    }
+
     public var code: Code
     public var message: String
     public var description: String { message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The store error for a failure of SQLite or of the file system.
+    static func from(_ error: any Error, path: String, doing what: String) -> StoreError {
+        if let e = error as? StoreError { return e }
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return StoreError(.damaged, "\(path) is damaged (\(e.message ?? "malformed database")): \(what) failed; it was not written to")
+            case .SQLITE_FULL:
+                return StoreError(.full, "\(path): the disk is full: \(what) failed; what was committed before is intact")
+            case .SQLITE_READONLY:
+                return StoreError(.readOnly, "\(path) is read-only: \(what) needs to write")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(.locked, "\(path) is locked by another process: \(what) gave up waiting")
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
+                return StoreError(.failed, "\(path): cannot open the store (\(e.message ?? "permission denied"))")
+            default:
+                return StoreError(.failed, "\(path): \(what) failed: \(e.message ?? "\(e)")")
+            }
+        }
+        return StoreError(.failed, "\(path): \(what) failed: \(error)")
+    }
 }
 
 /// The SQLite store: one file, readable by sqlite3 and anything that speaks
@@ -20,14 +67,14 @@ public struct Store: Sendable {
     /// `PRAGMA application_id` of nkwatch stores ("nkwt").
     public static let applicationID: Int32 = 0x6E6B_7774
     /// The schema version this build writes and reads.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     let writer: any DatabaseWriter
     public let path: String
 
     /// Opens (or creates) the store at `path`. A file that is not an nkwatch
     /// store, or one written by a newer nkwatch, is refused and never modified.
-    public static func open(path: String) throws -> Store {
+    public static func open(path: String) throws(StoreError) -> Store {
         if FileManager.default.fileExists(atPath: path),
            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > 0 {
             try checkExisting(path: path)
@@ -39,10 +86,8 @@ public struct Store: Sendable {
             let store = Store(writer: pool, path: path)
             try store.migrate()
             return store
-        } catch let e as StoreError {
-            throw e
         } catch {
-            throw StoreError(code: .database, message: "\(path): cannot open the store: \(error)")
+            throw StoreError.from(error, path: path, doing: "opening the store")
         }
     }
 
@@ -53,7 +98,7 @@ public struct Store: Sendable {
         return store
     }
 
-    static func checkExisting(path: String) throws {
+    static func checkExisting(path: String) throws(StoreError) {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(30)
@@ -62,8 +107,8 @@ public struct Store: Sendable {
             let (appID, version, objects): (Int32, Int?, Int) = try queue.read { db in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 var v: Int? = nil
-                if try db.tableExists("meta") {
-                    v = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'").flatMap { Int($0) }
+                if try db.tableExists(MetaRow.databaseTableName) {
+                    v = try MetaRow.filter(MetaRow.Columns.key == MetaRow.schemaVersionKey).fetchOne(db).flatMap { Int($0.value) }
                 }
                 return (id, v, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0)
             }
@@ -72,21 +117,30 @@ public struct Store: Sendable {
             // before its schema was committed. It is set up as a new one.
             if appID == 0 && objects == 0 { return }
             guard appID == applicationID else {
-                throw StoreError(code: .notAStore, message: "\(path) is not an nkwatch store (SQLite application_id \(appID)); it was not modified")
+                throw StoreError(.notAStore, "\(path) is not an nkwatch store (SQLite application_id \(appID)); it was not modified")
             }
             if let v = version, v > schemaVersion {
-                throw StoreError(code: .newerSchema, message: "\(path) was written by a newer nkwatch (store schema \(v), this build reads up to \(schemaVersion)); it was not modified")
+                throw StoreError(.newerSchema, "\(path) was written by a newer nkwatch (store schema \(v), this build reads up to \(schemaVersion)); it was not modified")
             }
         } catch let e as StoreError {
             throw e
         } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
-            throw StoreError(code: .notAStore, message: "\(path) is not an nkwatch store (not a SQLite database); it was not modified")
+            throw StoreError(.notAStore, "\(path) is not an nkwatch store (not a SQLite database); it was not modified")
         } catch {
-            throw StoreError(code: .database, message: "\(path): cannot read the store: \(error)")
+            throw StoreError.from(error, path: path, doing: "reading the store")
         }
     }
 
-    func migrate() throws {
+    func migrate() throws(StoreError) {
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError.from(error, path: path, doing: "preparing the store")
+        }
+    }
+
+    /// Migrations, registered by name and never edited once shipped.
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: "PRAGMA application_id = \(Store.applicationID)")
@@ -128,52 +182,81 @@ public struct Store: Sendable {
                     JOIN collectors c ON c.id = f.collector_id
                     WHERE prev_end IS NOT NULL AND coverage_start > prev_end;
                 """)
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", arguments: ["\(Store.schemaVersion)"])
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
         }
-        do {
-            try migrator.migrate(writer)
-        } catch {
-            throw StoreError(code: .database, message: "\(path): cannot prepare the store: \(error)")
+        migrator.registerMigration("v2") { db in
+            // One spelling of a RIB entry everywhere: bgpdump's B.
+            try db.execute(sql: "UPDATE events SET kind = 'B' WHERE kind = 'R'")
+            // The file's identity when it was read, so that an unchanged file
+            // is recognised without reading it again.
+            try db.execute(sql: """
+                ALTER TABLE files ADD COLUMN device INTEGER;
+                ALTER TABLE files ADD COLUMN inode INTEGER;
+                ALTER TABLE files ADD COLUMN mtime_ns INTEGER;
+                CREATE INDEX files_path ON files(path);
+                """)
+            // The scope in the form every output uses (origin_asns, unescaped slashes).
+            if let row = try MetaRow.fetchOne(db, key: MetaRow.scopeKey), let scope = try? Scope(legacyJSON: row.value) {
+                try MetaRow(key: MetaRow.scopeKey, value: scope.json.compact()).update(db)
+            }
+            try MetaRow(key: MetaRow.schemaVersionKey, value: "2").update(db)
         }
+        return migrator
+    }
+
+    /// Runs `body` in a read transaction, with errors as `StoreError`.
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.read(body) } catch { throw StoreError.from(error, path: path, doing: what) }
+    }
+
+    /// Runs `body` in a write transaction, with errors as `StoreError`.
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.write(body) } catch { throw StoreError.from(error, path: path, doing: what) }
     }
 
     // MARK: Scope
 
-    public func scope() throws -> StoredScope? {
-        try writer.read { db in
-            guard let json = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'scope'") else { return nil }
-            return try JSONDecoder().decode(StoredScope.self, from: Data(json.utf8))
+    public func scope() throws(StoreError) -> Scope? {
+        try read("reading the scope") { db in
+            try MetaRow.fetchOne(db, key: MetaRow.scopeKey).map { try Scope(json: $0.value) }
         }
     }
 
     /// Records `scope`, or checks it equals the one already recorded.
-    public func useScope(_ scope: StoredScope) throws {
-        try writer.write { db in
-            if let json = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'scope'") {
-                let existing = try JSONDecoder().decode(StoredScope.self, from: Data(json.utf8))
+    public func useScope(_ scope: Scope) throws(StoreError) {
+        let path = self.path
+        try write("recording the scope") { db in
+            if let row = try MetaRow.fetchOne(db, key: MetaRow.scopeKey) {
+                let existing = try Scope(json: row.value)
                 guard existing == scope else {
-                    throw StoreError(code: .scopeMismatch, message: "\(path) holds data for another scope (\(existing)), not (\(scope)); use another --store")
+                    throw StoreError(.scopeMismatch, "\(path) holds data for another scope (\(existing)), not (\(scope)); use another --store")
                 }
                 return
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let json = String(decoding: try encoder.encode(scope), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('scope', ?)", arguments: [json])
+            try MetaRow(key: MetaRow.scopeKey, value: scope.json.compact()).insert(db)
         }
     }
 
     // MARK: Files
 
     /// The content hashes of every stored file.
-    public func fileHashes() throws -> Set<String> {
-        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT sha256 FROM files")) }
+    public func fileHashes() throws(StoreError) -> Set<String> {
+        try read("reading the files") { db in Set(try String.fetchAll(db, StoredFile.select(StoredFile.Columns.sha256))) }
+    }
+
+    /// Every stored file's path with the identity it had when it was read.
+    public func fileIdentities() throws(StoreError) -> [String: FileIdentity] {
+        try read("reading the files") { db in
+            var out: [String: FileIdentity] = [:]
+            for f in try StoredFile.fetchAll(db) { if let id = f.identity { out[f.path] = id } }
+            return out
+        }
     }
 
     /// Writes one file's contribution in one transaction. Returns false (and
     /// writes nothing) when a file with the same content is already stored.
     @discardableResult
-    public func insert(_ f: FileIngest) throws -> Bool {
+    public func insert(_ f: FileIngest) throws(StoreError) -> Bool {
         try insert([f])[0]
     }
 
@@ -181,8 +264,8 @@ public struct Store: Sendable {
     /// one sync), each as `insert(_:)` would; all or none of them land.
     /// Returns, per file, whether it was written.
     @discardableResult
-    public func insert(_ batch: [FileIngest]) throws -> [Bool] {
-        try writer.write { db in
+    public func insert(_ batch: [FileIngest]) throws(StoreError) -> [Bool] {
+        try write("writing \(batch.count) file(s)") { db in
             var ids = BatchIDs()
             return try batch.map { try insertFile($0, db, &ids) }
         }
@@ -191,98 +274,170 @@ public struct Store: Sendable {
     /// Collector and peer row IDs already looked up in this transaction.
     private struct BatchIDs {
         var collectors: [String: Int64] = [:]
-        var peers: [Int64: [PeerKey: Int64]] = [:]
+        var peers: [Peer: Int64] = [:]
+    }
+
+    private func collectorID(_ c: Collector, _ db: Database, _ ids: inout BatchIDs) throws -> (id: Int64, new: Bool) {
+        if let id = ids.collectors[c.name] { return (id, false) }
+        if let row = try CollectorRow.filter(CollectorRow.Columns.name == c.name).fetchOne(db), let id = row.id {
+            ids.collectors[c.name] = id
+            return (id, false)
+        }
+        var row = CollectorRow(id: nil, name: c.name, project: c.project)
+        try row.insert(db)
+        let id = row.id ?? db.lastInsertedRowID
+        ids.collectors[c.name] = id
+        return (id, true)
+    }
+
+    private func peerID(_ p: Peer, collectorID: Int64, _ db: Database, _ ids: inout BatchIDs) throws -> Int64 {
+        if let id = ids.peers[p] { return id }
+        let ip = p.ip.description
+        if let row = try PeerRow.filter(PeerRow.Columns.collectorID == collectorID && PeerRow.Columns.ip == ip && PeerRow.Columns.asn == Int64(p.asn))
+            .fetchOne(db), let id = row.id {
+            ids.peers[p] = id
+            return id
+        }
+        var row = PeerRow(id: nil, collectorID: collectorID, ip: ip, asn: Int64(p.asn))
+        try row.insert(db)
+        let id = row.id ?? db.lastInsertedRowID
+        ids.peers[p] = id
+        return id
     }
 
     private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs) throws -> Bool {
-        let collectorID: Int64
-        var newCollector = false
-        if let id = ids.collectors[f.collector] {
-            collectorID = id
-        } else {
-            try db.cachedStatement(sql: "INSERT INTO collectors (name, project) VALUES (?, ?) ON CONFLICT(name) DO NOTHING")
-                .execute(arguments: [f.collector, f.project])
-            newCollector = db.changesCount > 0
-            collectorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM collectors WHERE name = ?"), arguments: [f.collector]) ?? 0
-            ids.collectors[f.collector] = collectorID
-        }
-        // A file already stored (same content) makes no change, and nothing more is written.
-        try db.cachedStatement(sql: """
-            INSERT INTO files (path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end,
-                               first_time, last_time, records, elements, events, status, errors, ingested_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING
-            """).execute(arguments: [f.path, f.sha256, f.size, f.compression, collectorID, f.kind.rawValue, f.fileTime,
-                             f.coverageStart, f.coverageEnd, f.firstTime, f.lastTime, f.records, f.elements,
-                             f.events.count, f.status.rawValue, f.errors.joined(separator: "\n"),
-                             Store.utcNow()])
-        if db.changesCount == 0 {
-            if newCollector {
-                try db.execute(sql: "DELETE FROM collectors WHERE id = ?", arguments: [collectorID])
-                ids.collectors[f.collector] = nil
-            }
-            return false
-        }
-        let fileID = db.lastInsertedRowID
-        var peerIDs = ids.peers[collectorID] ?? [:]
-        defer { ids.peers[collectorID] = peerIDs }
-        let findPeer = try db.cachedStatement(sql: "SELECT id FROM peers WHERE collector_id = ? AND ip = ? AND asn = ?")
-        let addPeer = try db.cachedStatement(sql: "INSERT INTO peers (collector_id, ip, asn) VALUES (?, ?, ?)")
-        func peerID(_ p: PeerKey) throws -> Int64 {
-            if let id = peerIDs[p] { return id }
-            if let id = try Int64.fetchOne(findPeer, arguments: [collectorID, p.ip, p.asn]) {
-                peerIDs[p] = id
-                return id
-            }
-            try addPeer.execute(arguments: [collectorID, p.ip, p.asn])
-            peerIDs[p] = db.lastInsertedRowID
-            return db.lastInsertedRowID
-        }
-        let addEvent = try db.cachedStatement(sql: """
-            INSERT INTO events (file_id, peer_id, time_us, kind, prefix, as_path, origin_asn, next_hop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        // A file already stored (same content) makes no change.
+        if try StoredFile.filter(StoredFile.Columns.sha256 == f.sha256).fetchCount(db) > 0 { return false }
+        let (cid, _) = try collectorID(f.collector, db, &ids)
+        var row = StoredFile(
+            id: nil, path: f.path, sha256: f.sha256, size: Int64(f.size), compression: f.compression, collectorID: cid, kind: f.kind,
+            fileTime: f.fileTime?.seconds, coverageStart: f.coverage?.start.seconds, coverageEnd: f.coverage?.end.seconds,
+            firstTime: f.firstTime?.seconds, lastTime: f.lastTime?.seconds, records: f.records, elements: f.elements,
+            events: f.events.count, status: f.status, errors: f.errors.joined(separator: "\n"), ingestedAt: Timestamp.now.iso,
+            device: f.identity.map { Int64(bitPattern: $0.device) }, inode: f.identity.map { Int64(bitPattern: $0.inode) },
+            modifiedNanoseconds: f.identity?.modifiedNanoseconds)
+        try row.insert(db)
+        let fileID = row.id ?? db.lastInsertedRowID
         for e in f.events {
-            try addEvent.execute(arguments: [fileID, try peerID(e.peer), e.timeMicros, e.kind.rawValue, e.prefix, e.asPath, e.originASN, e.nextHop])
+            try EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e).insert(db)
         }
-        let addState = try db.cachedStatement(sql: "INSERT INTO peer_states (file_id, peer_id, time_us, old_state, new_state) VALUES (?, ?, ?, ?, ?)")
         for s in f.states {
-            try addState.execute(arguments: [fileID, try peerID(s.peer), s.timeMicros, s.oldState, s.newState])
+            try SessionChangeRow(fileID: fileID, peerID: try peerID(s.peer, collectorID: cid, db, &ids), timeUs: s.time.microseconds,
+                                 oldState: s.old, newState: s.new).insert(db)
         }
-        let addRIB = try db.cachedStatement(sql: "INSERT INTO rib_tables (file_id, peer_id, time, ipv4_prefixes, ipv6_prefixes) VALUES (?, ?, ?, ?, ?)")
         for t in f.ribTables {
-            try addRIB.execute(arguments: [fileID, try peerID(t.peer), t.time, t.ipv4Prefixes, t.ipv6Prefixes])
+            try RIBTableRow(fileID: fileID, peerID: try peerID(t.peer, collectorID: cid, db, &ids), time: t.time.seconds,
+                            ipv4Prefixes: t.ipv4Prefixes, ipv6Prefixes: t.ipv6Prefixes).insert(db)
         }
-        let addBin = try db.cachedStatement(sql: """
-            INSERT INTO collector_bins (collector_id, bin_start, elements) VALUES (?, ?, ?)
-            ON CONFLICT(collector_id, bin_start) DO UPDATE SET elements = elements + excluded.elements
-            """)
-        for (bin, n) in f.bins { try addBin.execute(arguments: [collectorID, bin, n]) }
+        for (bin, n) in f.bins {
+            try CollectorBinRow(collectorID: cid, binStart: bin, elements: n).add(db)
+        }
         return true
     }
 
-    /// `2026-11-22T21:37:00Z`, without a date formatter on the write path.
-    static func utcNow() -> String {
-        var t = time(nil)
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))Z"
+    // MARK: Reading
+
+    /// Peers by row id.
+    func peersByID(_ db: Database) throws -> [Int64: Peer] {
+        let collectors = Dictionary(uniqueKeysWithValues: try CollectorRow.fetchAll(db).compactMap { c in c.id.map { ($0, c.name) } })
+        var out: [Int64: Peer] = [:]
+        for p in try PeerRow.fetchAll(db) {
+            guard let id = p.id, let ip = IPAddress(p.ip), let c = collectors[p.collectorID] else { continue }
+            out[id] = Peer(collector: c, ip: ip, asn: UInt32(truncatingIfNeeded: p.asn))
+        }
+        return out
     }
 
-    // MARK: Queries
+    public func collectors() throws(StoreError) -> [Collector] {
+        try read("reading the collectors") { db in try CollectorRow.order(CollectorRow.Columns.name).fetchAll(db).map(\.collector) }
+    }
 
-    public func gaps() throws -> [CoverageGap] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT collector, gap_start, gap_end FROM gaps ORDER BY collector, gap_start").map {
-                CoverageGap(collector: $0["collector"], start: $0["gap_start"], end: $0["gap_end"])
+    public func peers() throws(StoreError) -> [Peer] {
+        try read("reading the peers") { db in try peersByID(db).values.sorted() }
+    }
+
+    /// Every stored file, with its collector's name.
+    public func files() throws(StoreError) -> [(file: StoredFile, collector: Collector)] {
+        try read("reading the files") { db in
+            let collectors = Dictionary(uniqueKeysWithValues: try CollectorRow.fetchAll(db).compactMap { c in c.id.map { ($0, c.collector) } })
+            return try StoredFile.order(StoredFile.Columns.id).fetchAll(db).compactMap { f in
+                collectors[f.collectorID].map { (f, $0) }
             }
         }
     }
 
-    /// Counts of rows per table, for summaries and tests.
-    public func tableCounts() throws -> [String: Int] {
-        try writer.read { db in
+    /// Route events of `kinds`, in time order (ties by peer, prefix, kind),
+    /// with the file each came from.
+    public func routeEvents(kinds: Set<ElementKind>) throws(StoreError) -> [(fileID: Int64, event: RouteEvent)] {
+        try read("reading the route events") { db in
+            let peers = try peersByID(db)
+            let rows = try EventRow.filter(kinds.map(\.letter).contains(EventRow.Columns.kind))
+                .order(EventRow.Columns.timeUs, EventRow.Columns.peerID, EventRow.Columns.prefix, EventRow.Columns.kind)
+                .fetchAll(db)
+            return rows.compactMap { r -> (Int64, RouteEvent)? in
+                guard let peer = peers[r.peerID], let prefix = Prefix(r.prefix) else { return nil }
+                return (r.fileID, RouteEvent(time: Timestamp(microseconds: r.timeUs), peer: peer, kind: r.kind, prefix: prefix,
+                                             asPath: r.asPath, originASN: r.originASN.map { UInt32(truncatingIfNeeded: $0) },
+                                             nextHop: r.nextHop.flatMap { IPAddress($0) }))
+            }
+        }
+    }
+
+    /// Every peer's table size in every RIB dump, with the file it came from.
+    public func ribTables() throws(StoreError) -> [(fileID: Int64, table: RIBTableSize)] {
+        try read("reading the RIB tables") { db in
+            let peers = try peersByID(db)
+            return try RIBTableRow.order(RIBTableRow.Columns.fileID, RIBTableRow.Columns.peerID).fetchAll(db).compactMap { r in
+                peers[r.peerID].map { (r.fileID, RIBTableSize(time: Timestamp(seconds: r.time), peer: $0, ipv4Prefixes: r.ipv4Prefixes,
+                                                              ipv6Prefixes: r.ipv6Prefixes)) }
+            }
+        }
+    }
+
+    /// Every session state change, in time order.
+    public func sessionChanges() throws(StoreError) -> [SessionChange] {
+        try read("reading the session changes") { db in
+            let peers = try peersByID(db)
+            return try SessionChangeRow.order(SessionChangeRow.Columns.timeUs, SessionChangeRow.Columns.peerID).fetchAll(db).compactMap { s in
+                peers[s.peerID].map { SessionChange(time: Timestamp(microseconds: s.timeUs), peer: $0, old: s.oldState, new: s.newState) }
+            }
+        }
+    }
+
+    /// The time each collector's update files cover.
+    public func coverage() throws(StoreError) -> [CollectorInterval] {
+        try files().compactMap { f in f.file.kind == .updates ? f.file.coverage(collector: f.collector.name) : nil }.sorted()
+    }
+
+    /// Stretches a collector's update files do not cover, between its first
+    /// and last file (the `gaps` view holds the same).
+    public func gaps() throws(StoreError) -> [CollectorInterval] {
+        let byCollector = Dictionary(grouping: try coverage(), by: \.collector)
+        return byCollector.flatMap { c, ivs in
+            CollectorInterval.gaps(collector: c, covered: ivs, until: ivs.map(\.end).max() ?? Timestamp(microseconds: 0))
+        }.sorted()
+    }
+
+    /// Distinct prefixes announced (or in RIB dumps) with one of `asns` as origin.
+    public func prefixesOriginatedBy(_ asns: Set<UInt32>) throws(StoreError) -> [Prefix] {
+        guard !asns.isEmpty else { return [] }
+        return try read("reading the origin ASNs' prefixes") { db in
+            try String.fetchAll(db, EventRow.select(EventRow.Columns.prefix).distinct()
+                .filter([ElementKind.announce.letter, ElementKind.rib.letter].contains(EventRow.Columns.kind))
+                .filter(asns.map(Int64.init).contains(EventRow.Columns.originASN)))
+                .compactMap { Prefix($0) }.sorted()
+        }
+    }
+
+    // MARK: For tools and tests
+
+    /// Counts of rows per table.
+    public func tableCounts() throws(StoreError) -> [String: Int] {
+        try read("counting rows") { db in
             var out: [String: Int] = [:]
-            for t in ["collectors", "files", "peers", "peer_states", "rib_tables", "events", "collector_bins"] {
+            for t in [CollectorRow.databaseTableName, StoredFile.databaseTableName, PeerRow.databaseTableName,
+                      SessionChangeRow.databaseTableName, RIBTableRow.databaseTableName, EventRow.databaseTableName,
+                      CollectorBinRow.databaseTableName] {
                 out[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)") ?? 0
             }
             return out
@@ -291,8 +446,8 @@ public struct Store: Sendable {
 
     /// Runs a read-only query and returns its rows as text columns: for tools
     /// and tests that look at the store as a user with sqlite3 would.
-    public func query(_ sql: String) throws -> [[String?]] {
-        try writer.read { db in
+    public func query(_ sql: String) throws(StoreError) -> [[String?]] {
+        try read("running a query") { db in
             try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { v in v.isNull ? nil : String(describing: v.storage.value ?? "") } }
         }
     }
@@ -300,7 +455,7 @@ public struct Store: Sendable {
     /// The store's content with row ids replaced by natural keys and every
     /// table sorted: two stores with the same data give the same lines,
     /// whatever order the files were ingested in.
-    public func logicalContent() throws -> [String] {
+    public func logicalContent() throws(StoreError) -> [String] {
         let queries = [
             "SELECT 'collector', name, project FROM collectors",
             "SELECT 'file', f.sha256, f.path, f.size, f.compression, c.name, f.kind, f.file_time, f.coverage_start, f.coverage_end, f.first_time, f.last_time, f.records, f.elements, f.events, f.status, f.errors FROM files f JOIN collectors c ON c.id = f.collector_id",
@@ -319,65 +474,20 @@ public struct Store: Sendable {
     }
 }
 
-extension Store {
-    /// Distinct prefixes announced (or in RIB dumps) with one of `asns` as origin.
-    public func prefixesOriginatedBy(_ asns: [UInt32]) throws -> [String] {
-        guard !asns.isEmpty else { return [] }
-        let list = asns.map(String.init).joined(separator: ",")
-        return try query("SELECT DISTINCT prefix FROM events WHERE kind IN ('A','R') AND origin_asn IN (\(list)) ORDER BY prefix").compactMap { $0.first ?? nil }
+extension Timestamp {
+    /// The wall clock, for `files.ingested_at`.
+    static var now: Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
     }
 }
 
-/// Rows the analysis reads, typed (GRDB stays inside NKStore).
-public struct StoredPeer: Sendable { public var id: Int64; public var collector: String; public var ip: String; public var asn: UInt32 }
-public struct StoredEvent: Sendable { public var fileID: Int64; public var peerID: Int64; public var timeMicros: Int64; public var kind: String; public var prefix: String; public var asPath: String? }
-public struct StoredRIBTable: Sendable { public var fileID: Int64; public var peerID: Int64; public var time: Int64; public var ipv4: Int; public var ipv6: Int }
-public struct StoredState: Sendable { public var peerID: Int64; public var timeMicros: Int64; public var oldState: UInt16; public var newState: UInt16 }
-public struct StoredFile: Sendable {
-    public var id: Int64; public var path: String; public var collector: String; public var kind: String
-    public var coverageStart: Int64?; public var coverageEnd: Int64?; public var firstTime: Int64?; public var status: String
-}
-
-extension Store {
-    public func peers() throws -> [StoredPeer] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT p.id, c.name, p.ip, p.asn FROM peers p JOIN collectors c ON c.id = p.collector_id ORDER BY p.id").map {
-                StoredPeer(id: $0[0], collector: $0[1], ip: $0[2], asn: UInt32(truncatingIfNeeded: $0[3] as Int64))
-            }
-        }
-    }
-
-    /// Route events ordered by time; `kinds` among "A", "W", "R".
-    public func events(kinds: [String]) throws -> [StoredEvent] {
-        let list = kinds.map { "'\($0)'" }.joined(separator: ",")
-        return try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT file_id, peer_id, time_us, kind, prefix, as_path FROM events WHERE kind IN (\(list)) ORDER BY time_us, peer_id, prefix, kind").map {
-                StoredEvent(fileID: $0[0], peerID: $0[1], timeMicros: $0[2], kind: $0[3], prefix: $0[4], asPath: $0[5])
-            }
-        }
-    }
-
-    public func ribTables() throws -> [StoredRIBTable] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT file_id, peer_id, time, ipv4_prefixes, ipv6_prefixes FROM rib_tables ORDER BY file_id, peer_id").map {
-                StoredRIBTable(fileID: $0[0], peerID: $0[1], time: $0[2], ipv4: $0[3], ipv6: $0[4])
-            }
-        }
-    }
-
-    public func peerStates() throws -> [StoredState] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT peer_id, time_us, old_state, new_state FROM peer_states ORDER BY time_us, peer_id").map {
-                StoredState(peerID: $0[0], timeMicros: $0[1], oldState: UInt16(truncatingIfNeeded: $0[2] as Int64), newState: UInt16(truncatingIfNeeded: $0[3] as Int64))
-            }
-        }
-    }
-
-    public func files() throws -> [StoredFile] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT f.id, f.path, c.name, f.kind, f.coverage_start, f.coverage_end, f.first_time, f.status FROM files f JOIN collectors c ON c.id = f.collector_id ORDER BY f.id").map {
-                StoredFile(id: $0[0], path: $0[1], collector: $0[2], kind: $0[3], coverageStart: $0[4], coverageEnd: $0[5], firstTime: $0[6], status: $0[7])
-            }
-        }
+extension Scope {
+    /// The scope JSON of schema 1 (`originASNs`, escaped slashes).
+    init(legacyJSON text: String) throws {
+        struct Legacy: Decodable { var prefixes: [String]; var originASNs: [UInt32]; var country: String? }
+        let l = try JSONDecoder().decode(Legacy.self, from: Data(text.utf8))
+        self.init(prefixes: l.prefixes.compactMap { Prefix($0) }, originASNs: Set(l.originASNs), country: l.country)
     }
 }

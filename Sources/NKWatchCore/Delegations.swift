@@ -1,4 +1,5 @@
 import MRT
+import NKModel
 
 /// RIR "delegated-extended" statistics files (APNIC, RIPE NCC, ARIN, LACNIC,
 /// AFRINIC): `registry|cc|type|start|value|date|status[|opaque-id]`.

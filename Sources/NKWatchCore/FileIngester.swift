@@ -1,16 +1,19 @@
 import MRT
 import NKArchive
+import NKModel
 import NKStore
 
 /// Turns one MRT file into what the store keeps of it: the in-scope route
 /// events, every session state change, each RIB dump's table size per peer,
-/// element counts per 5-minute bin, and the time the file covers.
+/// element counts per 5-minute bin, and the time the file covers. The file is
+/// read once: the SHA-256 that identifies it is of the bytes decoded.
 public struct FileIngester: Sendable {
     public var scope: Scope
     /// Scope prefixes plus any learned from origin ASNs (see `Ingestor`).
     public var prefixSet: PrefixSet
     public var collectorOverride: String?
 
+    /// The collector-health bin (`collector_bins`).
     public static let binSeconds: Int64 = 300
 
     public init(scope: Scope, extraPrefixes: [Prefix] = [], collectorOverride: String? = nil) {
@@ -19,101 +22,139 @@ public struct FileIngester: Sendable {
         self.collectorOverride = collectorOverride
     }
 
-    /// Decodes `path` into a `FileIngest` (hash already computed by the caller).
-    /// `fastPath: false` sends every record through the full decoder (the
-    /// tests compare the two).
-    public func ingest(path: String, sha256: String, size: Int, fastPath: Bool = true) -> (FileIngest, FileReport) {
+    /// Reads `path` into a `FileIngest` (nil when nothing could be read), and
+    /// the report of the reading. `fastPath: false` sends every record
+    /// through the full decoder (the tests compare the two).
+    public func ingest(path: String, fastPath: Bool = true) -> (FileIngest?, FileReport) {
         let layout = ArchiveLayout.parse(path: path, collectorOverride: collectorOverride)
-        var f = FileIngest(path: path, sha256: sha256, size: size, compression: Compression.none.rawValue,
-                           collector: layout.collector, project: layout.project,
-                           kind: FileIngest.Kind(rawValue: layout.kind.rawValue) ?? .unknown)
-        f.fileTime = layout.fileTime
         let set = prefixSet
+        let acc = FileAccumulator(collector: layout.collector.name, scope: set, originASNs: scope.originASNs)
         var decoder = MRTDecoder(attributeFilter: { set.overlaps($0) })
-        var elements: [BGPElement] = []
-        var rib = RIBCounter()
-        var bins = BinCounter()
-        var elementCount = 0
-        var sawRIB = false, sawUpdates = false
-        let asns = scope.originASNs
-        let scanner = IngestScanner(prefixes: set, originASNs: asns)
-        let prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = !fastPath ? nil : { view, decoder in
-            if view.header.type == .tableDumpV2 && view.header.subtype == TableDumpV2Subtype.peerIndexTable {
-                rib.tableEnds()
-                return false
-            }
-            let peers = decoder.peerIndexTable?.peers
-            let outcome = scanner.scan(view, peerCount: peers?.count) { index, ipv4 in
-                rib.add(index: index, ipv4: ipv4, time: Int64(view.header.timestamp), peers: peers ?? [])
-            }
-            let n: Int
-            switch outcome {
-            case .decode: return false
-            case .message(let count): sawUpdates = true; n = count
-            case .rib(let count): sawRIB = true; n = count
-            }
-            elementCount += n
-            bins.add(Int64(view.header.timestamp), n)
-            return true
+        let scanner = ScopeScanner(prefixes: set, originASNs: scope.originASNs)
+        let prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = fastPath ? { view, decoder in acc.settle(view, scanner: scanner, decoder: decoder) } : nil
+        let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true), prefilter: prefilter) { record in
+            acc.take(record)
         }
-        let report = readMRTFile(path: path, decoder: &decoder, prefilter: prefilter) { record in
-            elements.removeAll(keepingCapacity: true)
-            record.appendElements(to: &elements)
-            switch record.body {
-            case .rib, .tableDump: sawRIB = true
-            case .message, .stateChange: sawUpdates = true
-            default: break
-            }
-            for e in elements {
-                elementCount += 1
-                let t = Int64(e.timestamp)
-                bins.add(t, 1)
-                switch e.kind {
-                case .state:
-                    let peer = PeerKey(ip: e.peerIP.description, asn: e.peerASN)
-                    f.states.append(PeerStateChange(timeMicros: e.timeMicros, peer: peer, oldState: e.oldState, newState: e.newState))
-                    continue
-                case .rib:
-                    rib.add(peer: PeerKey(ip: e.peerIP.description, asn: e.peerASN), ipv4: e.prefix?.isIPv4 ?? true, time: t)
-                case .announce, .withdraw:
-                    break
-                }
-                guard let prefix = e.prefix else { continue }
-                let origin = e.attributes?.originASN
-                let inScope = set.overlaps(prefix) || (e.kind != .withdraw && origin.map { asns.contains($0) } == true)
-                guard inScope else { continue }
-                let peer = PeerKey(ip: e.peerIP.description, asn: e.peerASN)
-                let kind: RouteEvent.Kind = e.kind == .rib ? .rib : e.kind == .announce ? .announce : .withdraw
-                f.events.append(RouteEvent(timeMicros: e.timeMicros, peer: peer, kind: kind, prefix: prefix.description,
-                                           asPath: kind == .withdraw ? nil : e.attributes?.effectiveASPath?.description,
-                                           originASN: kind == .withdraw ? nil : origin,
-                                           nextHop: kind == .withdraw ? nil : e.nextHop?.description))
-            }
+        guard !report.isUnreadable, let sha256 = report.sha256 else { return (nil, report) }
+        return (acc.finish(report: report, layout: layout, sha256: sha256), report)
+    }
+}
+
+/// What one file contributes, gathered record by record from both paths:
+/// the fast path's settled records and the full decoder's elements.
+final class FileAccumulator {
+    let collector: String
+    let scope: PrefixSet
+    let originASNs: Set<UInt32>
+    var events: [RouteEvent] = []
+    var states: [SessionChange] = []
+    var rib = RIBCounter()
+    var bins = BinCounter()
+    var elements = 0
+    var sawRIB = false
+    var sawUpdates = false
+    /// Reused for each record's elements.
+    private var scratch: [BGPElement] = []
+
+    init(collector: String, scope: PrefixSet, originASNs: Set<UInt32>) {
+        self.collector = collector
+        self.scope = scope
+        self.originASNs = originASNs
+    }
+
+    /// The fast path: true when the record was settled without decoding.
+    func settle(_ view: RawRecordView, scanner: ScopeScanner, decoder: MRTDecoder) -> Bool {
+        if view.header.type == .tableDumpV2 && view.header.subtype == TableDumpV2Subtype.peerIndexTable {
+            rib.tableEnds()
+            return false
         }
-        f.elements = elementCount
-        f.bins = bins.finish()
-        f.ribTables = rib.finish().sorted { $0.peer < $1.peer }
-        f.compression = report.compression.rawValue
+        let peers = decoder.peerIndexTable?.peers ?? []
+        let time = Int64(view.header.timestamp)
+        let outcome = scanner.scan(view, peerCount: decoder.peerIndexTable?.peers.count) { index, afi in
+            rib.add(index: index, ipv4: afi == .ipv4, time: time, peers: peers)
+        }
+        let n: Int
+        switch outcome {
+        case .decode: return false
+        case .message(let count): sawUpdates = true; n = count
+        case .rib(let count): sawRIB = true; n = count
+        }
+        elements += n
+        bins.add(time, n)
+        return true
+    }
+
+    /// The full decoder's record.
+    func take(_ record: MRTRecord) {
+        switch record.body {
+        case .rib, .tableDump: sawRIB = true
+        case .message, .stateChange: sawUpdates = true
+        default: break
+        }
+        scratch.removeAll(keepingCapacity: true)
+        record.appendElements(to: &scratch)
+        for e in scratch { take(e) }
+    }
+
+    func take(_ e: BGPElement) {
+        elements += 1
+        let t = Int64(e.timestamp)
+        bins.add(t, 1)
+        let peer = Peer(collector: collector, ip: e.peerIP, asn: e.peerASN)
+        let time = Timestamp(seconds: e.timestamp, microseconds: e.microseconds)
+        switch e.kind {
+        case .state:
+            states.append(SessionChange(time: time, peer: peer, old: e.oldState, new: e.newState))
+            return
+        case .rib:
+            rib.add(peer: peer, ipv4: e.prefix?.isIPv4 ?? true, time: t)
+        case .announce, .withdraw:
+            break
+        }
+        guard let prefix = e.prefix else { return }
+        let origin = e.attributes?.originASN
+        let inScope = scope.overlaps(prefix) || (e.kind != .withdraw && origin.map { originASNs.contains($0) } == true)
+        guard inScope else { return }
+        let withdrawn = e.kind == .withdraw
+        events.append(RouteEvent(time: time, peer: peer, kind: e.kind, prefix: prefix,
+                                 asPath: withdrawn ? nil : e.attributes?.effectiveASPath?.description,
+                                 originASN: withdrawn ? nil : origin, nextHop: withdrawn ? nil : e.nextHop))
+    }
+
+    /// The file's contribution, once it has been read.
+    func finish(report: FileReport, layout: ArchiveLayout, sha256: String) -> FileIngest {
+        var kind = layout.kind
+        if kind == .unknown { kind = sawRIB && !sawUpdates ? .rib : sawUpdates ? .updates : .unknown }
+        var f = FileIngest(path: report.path, sha256: sha256, size: report.rawBytes, compression: report.compression,
+                           collector: layout.collector, kind: kind)
+        f.fileTime = layout.fileTime
+        f.identity = report.identity
         f.records = report.records
-        if f.kind == .unknown { f.kind = sawRIB && !sawUpdates ? .rib : sawUpdates ? .updates : .unknown }
-        f.firstTime = report.firstTimestamp.map(Int64.init)
-        f.lastTime = report.lastTimestamp.map(Int64.init)
-        f.errors = report.allErrors.map { $0.error.description }
+        f.elements = elements
+        f.events = events
+        f.states = states
+        f.ribTables = rib.finish(collector: collector, time: { Timestamp(seconds: $0) }).sorted { $0.peer < $1.peer }
+        f.bins = bins.finish()
+        f.firstTime = report.firstTimestamp.map { Timestamp(seconds: $0) }
+        f.lastTime = report.lastTimestamp.map { Timestamp(seconds: $0) }
+        f.errors = report.allErrors.map(\.description)
         f.status = report.isClean ? .ok : .damaged
-        // Coverage: the name's time (or the first record) to the end of the
-        // file's nominal interval, or to its last record; a damaged file
-        // covers only up to its last good record.
-        let start = layout.fileTime ?? f.firstTime
-        if let start {
-            var end = (f.lastTime.map { $0 + 1 }) ?? start
-            if report.isClean, let interval = layout.updateInterval, f.kind == .updates, let ft = layout.fileTime {
-                end = max(end, ft + interval)
-            }
-            if report.fatalError != nil { end = f.lastTime.map { $0 + 1 } ?? start }
-            f.coverageStart = start
-            f.coverageEnd = max(start, end)
+        f.coverage = Self.coverage(report: report, layout: layout, kind: kind, first: f.firstTime, last: f.lastTime)
+        return f
+    }
+
+    /// The time a file covers: from the name's time (or the first record) to
+    /// the end of its nominal interval, or to its last record; a damaged file
+    /// covers only up to its last good record.
+    static func coverage(report: FileReport, layout: ArchiveLayout, kind: FileKind, first: Timestamp?, last: Timestamp?) -> CollectorInterval? {
+        guard let start = layout.fileTime ?? first else { return nil }
+        let afterLast = last.map { $0.adding(seconds: 1) }
+        var end = afterLast ?? start
+        if report.isClean, kind == .updates, let interval = layout.updateInterval, let ft = layout.fileTime {
+            end = max(end, ft.adding(seconds: interval))
         }
-        return (f, report)
+        if report.fatalError != nil { end = afterLast ?? start }
+        return CollectorInterval(collector: layout.collector.name, start: start, end: max(start, end))
     }
 }
 
@@ -152,15 +193,18 @@ struct RIBCounter {
         var time: Int64 = 0
         var order = Int.max
     }
-    private var byPeer: [PeerKey: Count] = [:]
+    /// Peers by (IP, AS): the collector is the file's.
+    struct Key: Hashable { var ip: IPAddress; var asn: UInt32 }
+    private var byPeer: [Key: Count] = [:]
     private var byIndex: [Count] = []
     private var indexPeers: [PeerEntry] = []
     private var order = 0
 
-    mutating func add(peer: PeerKey, ipv4: Bool, time: Int64) {
-        var c = byPeer[peer] ?? Count(time: time, order: order)
+    mutating func add(peer: Peer, ipv4: Bool, time: Int64) {
+        let key = Key(ip: peer.ip, asn: peer.asn)
+        var c = byPeer[key] ?? Count(time: time, order: order)
         if ipv4 { c.v4 += 1 } else { c.v6 += 1 }
-        byPeer[peer] = c
+        byPeer[key] = c
         order += 1
     }
 
@@ -182,7 +226,7 @@ struct RIBCounter {
     /// A PEER_INDEX_TABLE follows: the indexes counted so far belong to the old one.
     mutating func tableEnds() {
         for (i, c) in byIndex.enumerated() where c.order != Int.max && i < indexPeers.count {
-            let key = PeerKey(ip: indexPeers[i].ip.description, asn: indexPeers[i].asn)
+            let key = Key(ip: indexPeers[i].ip, asn: indexPeers[i].asn)
             if var old = byPeer[key] {
                 old.v4 += c.v4
                 old.v6 += c.v6
@@ -196,8 +240,10 @@ struct RIBCounter {
         indexPeers = []
     }
 
-    mutating func finish() -> [RIBTableSize] {
+    mutating func finish(collector: String, time: (Int64) -> Timestamp) -> [RIBTableSize] {
         tableEnds()
-        return byPeer.map { RIBTableSize(time: $0.value.time, peer: $0.key, ipv4Prefixes: $0.value.v4, ipv6Prefixes: $0.value.v6) }
+        return byPeer.map { key, c in
+            RIBTableSize(time: time(c.time), peer: Peer(collector: collector, ip: key.ip, asn: key.asn), ipv4Prefixes: c.v4, ipv6Prefixes: c.v6)
+        }
     }
 }

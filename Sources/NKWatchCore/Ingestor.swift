@@ -5,21 +5,39 @@ import Dispatch
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 import NKStore
 
 /// The result of one ingest run.
-public struct IngestSummary: Sendable, Codable {
+public struct IngestSummary: Sendable {
     public var files = 0
     public var ingested = 0
+    /// Already in the store: the same file unchanged, or the same content.
     public var skipped = 0
     public var damaged = 0
     public var unreadable = 0
     public var elements = 0
     public var events = 0
     public var gaps = 0
+    /// Uncompressed MRT bytes read.
     public var bytes = 0
     public var seconds = 0.0
+    /// One line per problem: the file, the byte offset, the cause.
     public var problems: [String] = []
+
+    /// `nkwatch.ingest/v1` (docs/store.md).
+    public func json(store: String, scope: Scope) -> JSON {
+        .object([
+            ("schema", .string("nkwatch.ingest/v1")),
+            ("store", .string(store)),
+            ("scope_prefixes", .strings(scope.prefixes.map(\.description))),
+            ("scope_origin_asns", .array(scope.originASNs.sorted().map { .int(Int64($0)) })),
+            ("files", .int(files)), ("ingested", .int(ingested)), ("damaged", .int(damaged)), ("skipped", .int(skipped)),
+            ("unreadable", .int(unreadable)), ("elements", .int(elements)), ("events", .int(events)), ("gaps", .int(gaps)),
+            ("bytes", .int(bytes)), ("seconds", .number(seconds, decimals: 3)),
+            ("problems", .strings(problems)),
+        ])
+    }
 }
 
 /// Progress after each file, for a progress bar.
@@ -37,9 +55,12 @@ public struct IngestProgress: Sendable {
 /// every file decoded while the previous commit ran in one transaction
 /// (group commit: many small files cost one sync, not one each). A file's
 /// data lands whole or not at all.
-/// A file whose content (SHA-256) is already in the store is skipped, so
-/// re-running, adding files later, or resuming after a kill all give the
-/// store an uninterrupted run would.
+///
+/// A file whose path and identity (device, inode, size, modification time)
+/// are those stored is skipped without being read; a file whose content
+/// (SHA-256) is already stored is skipped after reading. So re-running,
+/// adding files later, or resuming after a kill all give the store an
+/// uninterrupted run would.
 public struct Ingestor: Sendable {
     public var scope: Scope
     public var collectorOverride: String?
@@ -61,35 +82,40 @@ public struct Ingestor: Sendable {
         var pending: [Decoded] = []
         var pendingBytes = 0
         var writing = false
+        /// The store failed: no more work is started, and the run throws it.
+        var storeFailure: StoreError?
     }
 
     struct Decoded {
         var ingest: FileIngest
         var report: FileReport
-        var size: Int
+    }
+
+    /// What the store knew before this run.
+    struct Known: Sendable {
+        var identities: [String: FileIdentity]
+        var hashes: Set<String>
     }
 
     /// Runs the ingest. RIB dumps go first, so that prefixes the scope's
     /// origin ASNs announce in them are known when update files are read.
-    public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
-        try store.useScope(scope.stored)
+    /// Throws a `StoreError` when the store fails (the files committed
+    /// before stay committed).
+    public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
+        try store.useScope(scope)
         let start = Date()
-        // Sizes only for a progress bar (stat(2), not FileManager: its
-        // attributes cost several system calls per file). Everything before
-        // the first phase runs on one core, so it is kept to the minimum.
-        let totalBytes = progress == nil ? 0 : paths.reduce(0) { total, path in
-            var st = stat()
-            return total + (stat(path, &st) == 0 ? Int(st.st_size) : 0)
-        }
+        // Sizes only for a progress bar. Everything before the first phase
+        // runs on one core, so it is kept to the minimum.
+        let totalBytes = progress == nil ? 0 : paths.reduce(0) { $0 + Int(FileSource.identity(ofPath: $1)?.size ?? 0) }
         let kinds = paths.map { ArchiveLayout.kind(ofPath: $0) }
         let ribs = paths.indices.filter { kinds[$0] == .rib }
         let rest = paths.indices.filter { kinds[$0] != .rib }
         let shared = Shared()
         shared.summary.files = paths.count
-        // Files stored before this run, read once (one query per file cost more
-        // than decoding a small file). Files that arrive meanwhile from another
-        // run are caught inside the write transaction.
-        let known = try store.fileHashes()
+        // Read once: one query per file cost more than decoding a small file.
+        // Files that arrive meanwhile from another run are caught inside the
+        // write transaction.
+        let known = Known(identities: try store.fileIdentities(), hashes: try store.fileHashes())
 
         func phase(_ indices: [Int], ingester: FileIngester) {
             shared.lock.lock(); shared.next = 0; shared.lock.unlock()
@@ -98,10 +124,10 @@ public struct Ingestor: Sendable {
                     shared.lock.lock()
                     let k = shared.next
                     shared.next += 1
+                    let stop = shared.storeFailure != nil
                     shared.lock.unlock()
-                    guard k < indices.count else { return }
-                    let path = paths[indices[k]]
-                    process(path: path, ingester: ingester, store: store, known: known, shared: shared)
+                    guard k < indices.count, !stop else { return }
+                    process(path: paths[indices[k]], ingester: ingester, store: store, known: known, shared: shared)
                     if let progress {
                         shared.lock.lock()
                         let p = IngestProgress(filesDone: shared.filesDone, filesTotal: paths.count, bytesDone: shared.bytesDone,
@@ -114,7 +140,7 @@ public struct Ingestor: Sendable {
             }
             // What is left waits for no one.
             shared.lock.lock()
-            if shared.pending.isEmpty {
+            if shared.pending.isEmpty || shared.storeFailure != nil {
                 shared.lock.unlock()
             } else {
                 shared.writing = true
@@ -123,50 +149,37 @@ public struct Ingestor: Sendable {
         }
 
         phase(ribs, ingester: FileIngester(scope: scope, collectorOverride: collectorOverride))
-        var learned: [Prefix] = []
-        if !scope.originASNs.isEmpty {
-            learned = try store.prefixesOriginatedBy(Array(scope.originASNs)).compactMap { Prefix($0) }
-        }
+        if let failure = shared.storeFailure { throw failure }
+        let learned = try store.prefixesOriginatedBy(scope.originASNs)
         phase(rest, ingester: FileIngester(scope: scope, extraPrefixes: learned, collectorOverride: collectorOverride))
+        if let failure = shared.storeFailure { throw failure }
 
         var summary = shared.summary
-        summary.gaps = (try? store.gaps().count) ?? 0
+        summary.gaps = try store.gaps().count
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
 
-    func process(path: String, ingester: FileIngester, store: Store, known: Set<String>, shared: Shared) {
-        var size = 0
-        func record(_ body: (inout IngestSummary) -> Void) {
-            shared.lock.lock()
-            body(&shared.summary)
-            shared.filesDone += 1
-            shared.bytesDone += size
-            shared.lock.unlock()
-        }
-        let hash: String, fileSize: Int
-        do {
-            (hash, fileSize) = try SHA256.file(path)
-            size = fileSize
-        } catch {
-            record { $0.unreadable += 1; $0.problems.append("\(path): \(error)") }
+    func process(path: String, ingester: FileIngester, store: Store, known: Known, shared: Shared) {
+        if let stored = known.identities[path], let now = FileSource.identity(ofPath: path), stored == now {
+            count(shared, size: Int(now.size)) { $0.skipped += 1 }
             return
         }
-        if known.contains(hash) {
-            record { $0.skipped += 1 }
-            return
-        }
-        let (ingest, report) = ingester.ingest(path: path, sha256: hash, size: fileSize)
-        if report.records == 0 && report.fatalError != nil {
-            record { s in
+        let (ingest, report) = ingester.ingest(path: path)
+        guard let ingest else {
+            count(shared, size: report.rawBytes) { s in
                 s.unreadable += 1
                 s.problems += report.allErrors.map(\.description)
             }
             return
         }
+        if known.hashes.contains(ingest.sha256) {
+            count(shared, size: ingest.size) { $0.skipped += 1 }
+            return
+        }
         shared.lock.lock()
-        shared.pending.append(Decoded(ingest: ingest, report: report, size: size))
-        shared.pendingBytes += size
+        shared.pending.append(Decoded(ingest: ingest, report: report))
+        shared.pendingBytes += ingest.size
         // Small files wait for company; a writer already at work takes them too.
         if shared.writing || (shared.pending.count < Self.batchFiles && shared.pendingBytes < Self.batchBytes) {
             shared.lock.unlock()
@@ -174,6 +187,15 @@ public struct Ingestor: Sendable {
         }
         shared.writing = true
         flushLocked(store: store, shared: shared)
+    }
+
+    /// Counts one file that will not be written.
+    func count(_ shared: Shared, size: Int, _ body: (inout IngestSummary) -> Void) {
+        shared.lock.lock()
+        body(&shared.summary)
+        shared.filesDone += 1
+        shared.bytesDone += size
+        shared.lock.unlock()
     }
 
     /// Files decoded but not yet committed are written once this many have
@@ -192,33 +214,35 @@ public struct Ingestor: Sendable {
             shared.lock.unlock()
             write(batch, store: store, shared: shared)
             shared.lock.lock()
-            if shared.pending.isEmpty { shared.writing = false; shared.lock.unlock(); return }
+            if shared.pending.isEmpty || shared.storeFailure != nil { shared.writing = false; shared.lock.unlock(); return }
         }
     }
 
-    /// Commits `batch` in one transaction and counts it.
+    /// Commits `batch` in one transaction and counts it; a store failure
+    /// stops the run.
     func write(_ batch: [Decoded], store: Store, shared: Shared) {
-        let outcome = Result { try store.insert(batch.map(\.ingest)) }
+        let inserted: [Bool]
+        do {
+            inserted = try store.insert(batch.map(\.ingest))
+        } catch {
+            shared.lock.lock()
+            if shared.storeFailure == nil { shared.storeFailure = error }
+            shared.lock.unlock()
+            return
+        }
         shared.lock.lock()
         defer { shared.lock.unlock() }
-        for (i, d) in batch.enumerated() {
+        for (d, written) in zip(batch, inserted) {
             shared.filesDone += 1
-            shared.bytesDone += d.size
-            switch outcome {
-            case .success(let inserted) where inserted[i]:
-                shared.summary.ingested += 1
-                shared.summary.elements += d.ingest.elements
-                shared.summary.events += d.ingest.events.count
-                shared.summary.bytes += d.report.bytes
-                if d.ingest.status == .damaged {
-                    shared.summary.damaged += 1
-                    shared.summary.problems += d.report.allErrors.map(\.description)
-                }
-            case .success:
-                shared.summary.skipped += 1
-            case .failure(let error):
-                shared.summary.unreadable += 1
-                shared.summary.problems.append("\(d.ingest.path): cannot write to the store: \(error)")
+            shared.bytesDone += d.ingest.size
+            guard written else { shared.summary.skipped += 1; continue }
+            shared.summary.ingested += 1
+            shared.summary.elements += d.ingest.elements
+            shared.summary.events += d.ingest.events.count
+            shared.summary.bytes += d.report.bytes
+            if d.ingest.status == .damaged {
+                shared.summary.damaged += 1
+                shared.summary.problems += d.report.allErrors.map(\.description)
             }
         }
     }

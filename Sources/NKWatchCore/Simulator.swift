@@ -1,23 +1,28 @@
 import Foundation
 import MRT
-import NKAnalysis
 import NKArchive
+import NKModel
 
 /// A scenario for `nkwatch simulate` (docs/simulate.md): collectors, peers,
 /// a background table, target prefixes with their paths, and events.
 public struct Scenario: Codable, Sendable {
+    public enum Feed: String, Codable, Sendable {
+        /// Carries the whole background table and the targets.
+        case full
+        /// Carries `partial_share` of the background and never the targets.
+        case partial
+    }
     public struct Peer: Codable, Sendable {
         public var asn: UInt32
         public var ip: String
-        /// "full" or "partial".
-        public var feed: String
+        public var feed: Feed
         /// Transit AS between the peer and the target's upstream.
         public var transit: UInt32?
     }
     public struct Collector: Codable, Sendable {
         public var name: String
-        /// "routeviews" (bzip2, updates every 15 min, RIBs every 2 h) or "ris" (gzip, 5 min, bviews every 8 h).
-        public var style: String
+        /// `routeviews` (bzip2, updates every 15 min, RIBs every 2 h) or `ris` (gzip, 5 min, bviews every 8 h).
+        public var style: Project
         public var peers: [Peer]
     }
     public struct Targets: Codable, Sendable {
@@ -36,9 +41,14 @@ public struct Scenario: Codable, Sendable {
         public var churnPerPeerPerHour: Double
         enum CodingKeys: String, CodingKey { case prefixes, partialShare = "partial_share", churnPerPeerPerHour = "churn_per_peer_per_hour" }
     }
+    public enum EventType: String, Codable, Sendable {
+        case outage, flaps
+        case sessionReset = "session_reset"
+        case pathChange = "path_change"
+        case missingFile = "missing_file"
+    }
     public struct Event: Codable, Sendable {
-        /// "outage", "flaps", "session_reset", "path_change", "missing_file".
-        public var type: String
+        public var type: EventType
         public var start: String?
         public var end: String?
         /// Target block indices (default: all).
@@ -76,14 +86,18 @@ public struct Simulator {
 
     let scenario: Scenario
     let seed: UInt64
-    let start: Int64, end: Int64
+    let start: Timestamp, end: Timestamp
     let blocks: [Prefix]
     let background: [Prefix]
+
+    /// Background prefixes are /24s counted up from here (11.0.0.0).
+    static let backgroundBase: UInt32 = 0x0B00_0000
+    static let maxBackground = 60_000
 
     public init(scenario: Scenario, seed: UInt64? = nil) throws {
         self.scenario = scenario
         self.seed = seed ?? scenario.seed ?? 1
-        guard let s = UTCTime.parse(scenario.start), let e = UTCTime.parse(scenario.end), e > s else {
+        guard let s = Timestamp(parsing: scenario.start), let e = Timestamp(parsing: scenario.end), e > s else {
             throw Error(description: "scenario start/end are not times, or end is not after start")
         }
         start = s
@@ -92,26 +106,36 @@ public struct Simulator {
             guard let x = Prefix(p) else { throw Error(description: "target '\(p)' is not a prefix") }
             return x
         }
-        guard scenario.background.prefixes <= 60_000 else { throw Error(description: "background.prefixes above 60000") }
-        background = (0..<scenario.background.prefixes).map { i in
-            Prefix(address: .v4(0x0B00_0000 &+ UInt32(i) << 8), length: 24)!
+        guard scenario.background.prefixes <= Self.maxBackground else { throw Error(description: "background.prefixes above \(Self.maxBackground)") }
+        background = (0..<scenario.background.prefixes).compactMap { i in
+            Prefix(address: .v4(Self.backgroundBase &+ UInt32(i) << 8), length: 24)
         }
-        for c in scenario.collectors where c.style != "routeviews" && c.style != "ris" {
+        for c in scenario.collectors where c.style == .other {
             throw Error(description: "collector \(c.name): style must be routeviews or ris")
         }
     }
 
-    struct Down { var start: Int64; var end: Int64; var blocks: Set<Int>; var peers: Set<String> }
-    struct Reset { var peer: String; var start: Int64; var end: Int64 }
+    /// Targets withdrawn at some peers for a while.
+    struct Down { var start: Timestamp; var end: Timestamp; var blocks: Set<Int>; var peers: Set<String> }
+    /// A peer's session down for a while.
+    struct Reset { var peer: String; var start: Timestamp; var end: Timestamp }
+    /// What the events make happen.
+    struct Plan {
+        var downs: [Down] = []
+        var resets: [Reset] = []
+        var pathChanges: [(start: Timestamp, end: Timestamp)] = []
+        /// "collector@seconds" of update files not written.
+        var missing = Set<String>()
+    }
 
-    func key(_ c: Int, _ p: Int) -> String { "\(scenario.collectors[c].name)/\(p)" }
+    static func key(_ collector: String, _ peer: Int) -> String { "\(collector)/\(peer)" }
 
     /// Deterministic choice of `share` of the full-feed peers.
     func chosenPeers(_ e: Scenario.Event, salt: Int) -> Set<String> {
         if let list = e.peers { return Set(list) }
         var all: [String] = []
-        for (ci, c) in scenario.collectors.enumerated() {
-            for (pi, p) in c.peers.enumerated() where p.feed == "full" { all.append(key(ci, pi)) }
+        for c in scenario.collectors {
+            for (pi, p) in c.peers.enumerated() where p.feed == .full { all.append(Self.key(c.name, pi)) }
         }
         let share = e.peerShare ?? 1
         if share >= 1 { return Set(all) }
@@ -119,189 +143,289 @@ public struct Simulator {
         return Set(all.shuffled(using: &rng).prefix(Int((Double(all.count) * share).rounded())))
     }
 
-    func plan() throws -> (downs: [Down], resets: [Reset], pathChanges: [(Int64, Int64)], missing: Set<String>) {
-        var downs: [Down] = [], resets: [Reset] = [], changes: [(Int64, Int64)] = []
-        var missing = Set<String>()
+    func plan() throws -> Plan {
+        var plan = Plan()
         for (i, e) in scenario.events.enumerated() {
-            let s = e.start.flatMap(UTCTime.parse), en = e.end.flatMap(UTCTime.parse)
+            let s = e.start.flatMap { Timestamp(parsing: $0) }, en = e.end.flatMap { Timestamp(parsing: $0) }
             let bl = Set(e.blocks ?? Array(blocks.indices))
             switch e.type {
-            case "outage":
+            case .outage:
                 guard let s, let en, en > s else { throw Error(description: "event \(i + 1): outage needs start < end") }
-                downs.append(Down(start: s, end: en, blocks: bl, peers: chosenPeers(e, salt: i)))
-            case "flaps":
+                plan.downs.append(Down(start: s, end: en, blocks: bl, peers: chosenPeers(e, salt: i)))
+            case .flaps:
                 guard let s, let pattern = e.pattern else { throw Error(description: "event \(i + 1): flaps needs start and pattern") }
                 for (k, step) in pattern.enumerated() where step.count >= 2 {
                     let b = step.count > 2 ? Set(step[2...].filter { $0 >= 0 && $0 < blocks.count }) : bl
-                    downs.append(Down(start: s + Int64(step[0]) * 60, end: s + Int64(step[0] + step[1]) * 60, blocks: b, peers: chosenPeers(e, salt: i * 1000 + k)))
+                    plan.downs.append(Down(start: s.adding(seconds: Int64(step[0]) * 60), end: s.adding(seconds: Int64(step[0] + step[1]) * 60),
+                                           blocks: b, peers: chosenPeers(e, salt: i * 1000 + k)))
                 }
-            case "session_reset":
+            case .sessionReset:
                 guard let s, let en, let peers = e.peers else { throw Error(description: "event \(i + 1): session_reset needs start, end, peers") }
-                for p in peers { resets.append(Reset(peer: p, start: s, end: en)) }
-            case "path_change":
+                for p in peers { plan.resets.append(Reset(peer: p, start: s, end: en)) }
+            case .pathChange:
                 guard let s, let en else { throw Error(description: "event \(i + 1): path_change needs start and end") }
-                changes.append((s, en))
-            case "missing_file":
-                guard let c = e.collector, let t = e.fileTime.flatMap(UTCTime.parse) else { throw Error(description: "event \(i + 1): missing_file needs collector and file_time") }
-                missing.insert("\(c)@\(t)")
-            default:
-                throw Error(description: "event \(i + 1): unknown type '\(e.type)'")
+                plan.pathChanges.append((s, en))
+            case .missingFile:
+                guard let c = e.collector, let t = e.fileTime.flatMap({ Timestamp(parsing: $0) }) else {
+                    throw Error(description: "event \(i + 1): missing_file needs collector and file_time")
+                }
+                plan.missing.insert("\(c)@\(t.seconds)")
             }
         }
-        return (downs, resets, changes, missing)
+        return plan
     }
 
-    /// Writes every archive under `dir`; returns the paths written.
+    /// Writes every archive under `root`; returns the paths written.
     @discardableResult
     public func write(to root: URL) throws -> [String] {
-        let (downs, resets, changes, missing) = try plan()
+        let plan = try plan()
         var written: [String] = []
-        for (ci, c) in scenario.collectors.enumerated() {
-            let rv = c.style == "routeviews"
-            let updateInterval: Int64 = rv ? 900 : 300
-            let ribInterval: Int64 = rv ? 7200 : 28800
-            let compression: Compression = rv ? .bzip2 : .gzip
-            let ext = rv ? "bz2" : "gz"
-            let peers = c.peers.enumerated().map { pi, p in
-                PeerEntry(peerType: 2, bgpID: IPAddress(p.ip) ?? .v4(UInt32(pi + 1)), ip: IPAddress(p.ip) ?? .v4(UInt32(pi + 1)), asn: p.asn)
-            }
-            func peerDown(_ pi: Int, _ t: Int64) -> Bool {
-                resets.contains { $0.peer == key(ci, pi) && t >= $0.start && t < $0.end }
-            }
-            func blockUp(_ pi: Int, _ b: Int, _ t: Int64) -> Bool {
-                guard c.peers[pi].feed == "full" else { return false }
-                return !downs.contains { t >= $0.start && t < $0.end && $0.blocks.contains(b) && $0.peers.contains(key(ci, pi)) }
-            }
-            func jitter(_ pi: Int) -> Int64 { Int64((pi * 7 + ci * 3) % 20) }
-            func targetPath(_ pi: Int, alternate: Bool) -> ASPath {
-                let p = c.peers[pi]
-                var asns = [p.asn]
-                if let t = p.transit, t != p.asn { asns.append(t) }
-                asns += alternate ? [9929] + scenario.targets.upstream.dropFirst() : scenario.targets.upstream
-                asns.append(scenario.targets.originASN)
-                return ASPath(segments: [ASPathSegment(type: .sequence, asns: asns)])
-            }
-            func bgPath(_ pi: Int, _ i: Int, variant: Int) -> ASPath {
-                let p = c.peers[pi]
-                return ASPath(segments: [ASPathSegment(type: .sequence, asns: [p.asn, 64_500 + UInt32((i + variant) % 20), 65_000 + UInt32(i % 500)])])
-            }
-            func session(_ pi: Int) -> MRTWriter.Session {
-                MRTWriter.Session(peerASN: peers[pi].asn, localASN: rv ? 6447 : 12654, peerIP: peers[pi].ip, localIP: .v4(rv ? 0x80DF_3321 : 0xC100_0001))
-            }
-            func attrs(_ pi: Int, _ path: ASPath) -> AttributeSet {
-                AttributeSet(origin: .igp, asPath: path, nextHop: peers[pi].ip)
-            }
-            func dir(_ kind: String) -> URL {
-                let month = String(UTCTime.iso(start).prefix(7)).replacingOccurrences(of: "-", with: ".")
-                return rv ? root.appendingPathComponent("\(c.name)/bgpdata/\(month)/\(kind)") : root.appendingPathComponent("\(c.name)/\(month)")
-            }
-            func name(_ t: Int64) -> String {
-                let iso = UTCTime.iso(t)
-                return iso.prefix(10).replacingOccurrences(of: "-", with: "") + "." + iso.dropFirst(11).prefix(5).replacingOccurrences(of: ":", with: "")
-            }
-            // RIB dumps.
-            var t = start
-            while t < end {
-                var w = MRTWriter()
-                w.writePeerIndexTable(timestamp: UInt32(t), collectorBGPID: peers.first?.ip ?? .v4(1), viewName: c.name, peers: peers)
-                var seq: UInt32 = 0
-                for (i, p) in background.enumerated() {
-                    var entries: [MRTWriter.RIBEntryValue] = []
-                    for pi in peers.indices where !peerDown(pi, t) {
-                        let carries = c.peers[pi].feed == "full" || Double((i * 31 + pi * 17) % 1000) / 1000 < scenario.background.partialShare
-                        if carries { entries.append(MRTWriter.RIBEntryValue(peerIndex: UInt16(pi), originatedTime: UInt32(start), attributes: attrs(pi, bgPath(pi, i, variant: 0)))) }
-                    }
-                    w.writeRIB(timestamp: UInt32(t), sequence: seq, prefix: p, entries: entries)
-                    seq += 1
-                }
-                for (b, p) in blocks.enumerated() {
-                    let entries = peers.indices.filter { !peerDown($0, t) && blockUp($0, b, t) }.map {
-                        MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: UInt32(start), attributes: attrs($0, targetPath($0, alternate: false)))
-                    }
-                    if !entries.isEmpty { w.writeRIB(timestamp: UInt32(t), sequence: seq, prefix: p, entries: entries) }
-                    seq += 1
-                }
-                let url = dir(rv ? "RIBS" : "").appendingPathComponent((rv ? "rib." : "bview.") + name(t) + "." + ext)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(try Compressor.compress(w.take(), as: compression)).write(to: url)
-                written.append(url.path)
-                t += ribInterval
-            }
-            // Update files.
-            t = start
-            while t < end {
-                let fileEnd = t + updateInterval
-                defer { t = fileEnd }
-                if missing.contains("\(c.name)@\(t)") { continue }
-                enum Item { case bg(Int, Int, Int), target(Int, Int, Bool, Bool), state(Int, UInt16, UInt16) }
-                var items: [(Int64, Int, Item)] = []
-                // Background churn at a steady rate per peer.
-                let perFile = scenario.background.churnPerPeerPerHour * Double(updateInterval) / 3600
-                for pi in peers.indices where !background.isEmpty {
-                    let n = Int(perFile.rounded(.down)) + ((Double((Int(t / updateInterval) + pi) % 10) / 10) < perFile.truncatingRemainder(dividingBy: 1) ? 1 : 0)
-                    for k in 0..<n {
-                        let at = t + Int64(k) * updateInterval / Int64(max(1, n)) + Int64((pi * 13 + k * 7) % Int(updateInterval / Int64(max(1, n))))
-                        if peerDown(pi, at) { continue }
-                        let bgi = Int((UInt64(at) &* 2654435761 &+ UInt64(pi) &* 40503 &+ seed) % UInt64(background.count))
-                        let carries = c.peers[pi].feed == "full" || Double((bgi * 31 + pi * 17) % 1000) / 1000 < scenario.background.partialShare
-                        if carries { items.append((at, pi, .bg(pi, bgi, Int(at / 60)))) }
-                    }
-                }
-                // Target transitions at each peer (with a few seconds' jitter).
-                for pi in peers.indices where c.peers[pi].feed == "full" {
-                    var edges = Set<Int64>()
-                    for d in downs where d.peers.contains(key(ci, pi)) { edges.insert(d.start); edges.insert(d.end) }
-                    for e in edges.sorted() {
-                        let at = e + jitter(pi)
-                        guard at >= t && at < fileEnd, !peerDown(pi, at) else { continue }
-                        for b in blocks.indices {
-                            let before = blockUp(pi, b, e - 1), after = blockUp(pi, b, e)
-                            if before != after { items.append((at, pi, .target(pi, b, after, false))) }
-                        }
-                    }
-                    // AS-path changes: alternate path every 10 minutes, no withdrawal.
-                    for (cs, ce) in changes {
-                        var x = cs
-                        while x < ce {
-                            let at = x + jitter(pi)
-                            if at >= t && at < fileEnd && !peerDown(pi, at) {
-                                for b in blocks.indices where blockUp(pi, b, at) { items.append((at, pi, .target(pi, b, true, (x - cs) / 600 % 2 == 0))) }
-                            }
-                            x += 600
-                        }
-                    }
-                }
-                // Session resets: down, then Established and the routes again.
-                for r in resets {
-                    guard let pi = c.peers.indices.first(where: { key(ci, $0) == r.peer }) else { continue }
-                    if r.start >= t && r.start < fileEnd { items.append((r.start, pi, .state(pi, 6, 1))) }
-                    if r.end >= t && r.end < fileEnd {
-                        items.append((r.end, pi, .state(pi, 1, 6)))
-                        for b in blocks.indices where blockUp(pi, b, r.end) { items.append((r.end + 5, pi, .target(pi, b, true, false))) }
-                    }
-                }
-                items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-                var w = MRTWriter()
-                for (at, _, item) in items {
-                    switch item {
-                    case .bg(let pi, let i, let variant):
-                        w.writeUpdate(MRTWriter.Time(UInt32(at)), session: session(pi), attributes: attrs(pi, bgPath(pi, i, variant: variant)), announced: [NLRIEntry(prefix: background[i])])
-                    case .target(let pi, let b, let up, let alternate):
-                        if up {
-                            w.writeUpdate(MRTWriter.Time(UInt32(at)), session: session(pi), attributes: attrs(pi, targetPath(pi, alternate: alternate)), announced: [NLRIEntry(prefix: blocks[b])])
-                        } else {
-                            w.writeUpdate(MRTWriter.Time(UInt32(at)), session: session(pi), withdrawn: [NLRIEntry(prefix: blocks[b])])
-                        }
-                    case .state(let pi, let old, let new):
-                        w.writeStateChange(MRTWriter.Time(UInt32(at)), session: session(pi), oldState: old, newState: new)
-                    }
-                }
-                let url = dir(rv ? "UPDATES" : "").appendingPathComponent("updates." + name(t) + "." + ext)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(try Compressor.compress(w.take(), as: compression)).write(to: url)
-                written.append(url.path)
-            }
+        for ci in scenario.collectors.indices {
+            let c = CollectorSimulation(simulator: self, plan: plan, index: ci, root: root)
+            written += try c.writeRIBs()
+            written += try c.writeUpdates()
         }
         return written
+    }
+}
+
+/// One collector of a scenario: its peers' routes over time, written as RIB
+/// dumps and update files in the collector's project layout.
+struct CollectorSimulation {
+    let sim: Simulator
+    let plan: Simulator.Plan
+    let index: Int
+    let collector: Scenario.Collector
+    let root: URL
+    let peers: [PeerEntry]
+
+    /// RouteViews' AS and route-views2's address; RIPE RIS's AS and rrc00's.
+    static let routeViewsLocal: (asn: UInt32, ip: IPAddress) = (6447, .v4(0x80DF_3321))   // 128.223.51.33
+    static let risLocal: (asn: UInt32, ip: IPAddress) = (12654, .v4(0xC100_0001))         // 193.0.0.1
+    /// The upstream of the alternate path of `path_change` events: China Netcom.
+    static let alternateUpstream: UInt32 = 9929
+    /// Background paths: `peer 645xx 65xxx` (private-use ASNs).
+    static let backgroundTransitBase: UInt32 = 64_500
+    static let backgroundOriginBase: UInt32 = 65_000
+    /// Alternate paths of `path_change` events every this many seconds.
+    static let pathChangeStep: Int64 = 600
+    /// A re-announcement follows a session's return this many seconds later.
+    static let reannounceDelay: Int64 = 5
+
+    init(simulator: Simulator, plan: Simulator.Plan, index: Int, root: URL) {
+        self.sim = simulator
+        self.plan = plan
+        self.index = index
+        self.collector = simulator.scenario.collectors[index]
+        self.root = root
+        peers = collector.peers.enumerated().map { pi, p in
+            let ip = IPAddress(p.ip) ?? .v4(UInt32(pi + 1))
+            return PeerEntry(peerType: 2, bgpID: ip, ip: ip, asn: p.asn)
+        }
+    }
+
+    var routeViews: Bool { collector.style == .routeviews }
+    var compression: Compression { routeViews ? .bzip2 : .gzip }
+    var updateInterval: Int64 { collector.style.updateInterval ?? 300 }
+    var ribInterval: Int64 { collector.style.ribInterval ?? 28800 }
+    func key(_ pi: Int) -> String { Simulator.key(collector.name, pi) }
+
+    func peerDown(_ pi: Int, _ t: Timestamp) -> Bool {
+        plan.resets.contains { $0.peer == key(pi) && t >= $0.start && t < $0.end }
+    }
+
+    func blockUp(_ pi: Int, _ b: Int, _ t: Timestamp) -> Bool {
+        guard collector.peers[pi].feed == .full else { return false }
+        return !plan.downs.contains { t >= $0.start && t < $0.end && $0.blocks.contains(b) && $0.peers.contains(key(pi)) }
+    }
+
+    /// Peers see a change a few seconds apart (0–19 s).
+    func jitter(_ pi: Int) -> Int64 { Int64((pi * 7 + index * 3) % 20) }
+
+    func targetPath(_ pi: Int, alternate: Bool) -> ASPath {
+        let p = collector.peers[pi]
+        var asns = [p.asn]
+        if let t = p.transit, t != p.asn { asns.append(t) }
+        let upstream = sim.scenario.targets.upstream
+        asns += alternate ? [Self.alternateUpstream] + upstream.dropFirst() : upstream
+        asns.append(sim.scenario.targets.originASN)
+        return ASPath(segments: [ASPathSegment(type: .sequence, asns: asns)])
+    }
+
+    func backgroundPath(_ pi: Int, _ i: Int, variant: Int) -> ASPath {
+        ASPath(segments: [ASPathSegment(type: .sequence, asns: [collector.peers[pi].asn, Self.backgroundTransitBase + UInt32((i + variant) % 20),
+                                                               Self.backgroundOriginBase + UInt32(i % 500)])])
+    }
+
+    /// Whether peer `pi` carries background prefix `i`.
+    func carries(_ pi: Int, background i: Int) -> Bool {
+        collector.peers[pi].feed == .full || Double((i * 31 + pi * 17) % 1000) / 1000 < sim.scenario.background.partialShare
+    }
+
+    func session(_ pi: Int) -> MRTWriter.Session {
+        let local = routeViews ? Self.routeViewsLocal : Self.risLocal
+        return MRTWriter.Session(peerASN: peers[pi].asn, localASN: local.asn, peerIP: peers[pi].ip, localIP: local.ip)
+    }
+
+    func attributes(_ pi: Int, _ path: ASPath) -> AttributeSet {
+        AttributeSet(origin: .igp, asPath: path, nextHop: peers[pi].ip)
+    }
+
+    /// `NAME/bgpdata/YYYY.MM/KIND` (RouteViews) or `NAME/YYYY.MM` (RIS).
+    func directory(_ kind: String) -> URL {
+        let month = String(sim.start.iso.prefix(7)).replacingOccurrences(of: "-", with: ".")
+        return routeViews ? root.appendingPathComponent("\(collector.name)/bgpdata/\(month)/\(kind)") : root.appendingPathComponent("\(collector.name)/\(month)")
+    }
+
+    func save(_ w: inout MRTWriter, kind: String, name: String) throws -> String {
+        let url = directory(routeViews ? kind : "").appendingPathComponent(name + "." + (routeViews ? "bz2" : "gz"))
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(try Compressor.compress(w.take(), as: compression)).write(to: url)
+        return url.path
+    }
+
+    // MARK: RIB dumps
+
+    func writeRIBs() throws -> [String] {
+        var written: [String] = []
+        var t = sim.start
+        while t < sim.end {
+            var w = MRTWriter()
+            let time = UInt32(t.seconds)
+            w.writePeerIndexTable(timestamp: time, collectorBGPID: peers.first?.ip ?? .v4(1), viewName: collector.name, peers: peers)
+            var seq: UInt32 = 0
+            let originated = UInt32(sim.start.seconds)
+            for (i, p) in sim.background.enumerated() {
+                let entries = peers.indices.filter { !peerDown($0, t) && carries($0, background: i) }.map {
+                    MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: originated, attributes: attributes($0, backgroundPath($0, i, variant: 0)))
+                }
+                w.writeRIB(timestamp: time, sequence: seq, prefix: p, entries: entries)
+                seq += 1
+            }
+            for (b, p) in sim.blocks.enumerated() {
+                let entries = peers.indices.filter { !peerDown($0, t) && blockUp($0, b, t) }.map {
+                    MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: originated, attributes: attributes($0, targetPath($0, alternate: false)))
+                }
+                if !entries.isEmpty { w.writeRIB(timestamp: time, sequence: seq, prefix: p, entries: entries) }
+                seq += 1
+            }
+            written.append(try save(&w, kind: "RIBS", name: (routeViews ? "rib." : "bview.") + t.archiveName))
+            t = t.adding(seconds: ribInterval)
+        }
+        return written
+    }
+
+    // MARK: Update files
+
+    /// What one update record carries.
+    enum Item {
+        case background(peer: Int, prefix: Int, variant: Int)
+        case target(peer: Int, block: Int, up: Bool, alternate: Bool)
+        case state(peer: Int, old: BGPState, new: BGPState)
+    }
+
+    func writeUpdates() throws -> [String] {
+        var written: [String] = []
+        var t = sim.start
+        while t < sim.end {
+            let fileEnd = t.adding(seconds: updateInterval)
+            defer { t = fileEnd }
+            if plan.missing.contains("\(collector.name)@\(t.seconds)") { continue }
+            var items = backgroundChurn(from: t)
+            items += targetChanges(from: t, to: fileEnd)
+            items += sessionResets(from: t, to: fileEnd)
+            items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+            var w = MRTWriter()
+            for (at, _, item) in items { write(item, at: at, to: &w) }
+            written.append(try save(&w, kind: "UPDATES", name: "updates." + t.archiveName))
+        }
+        return written
+    }
+
+    func write(_ item: Item, at: Timestamp, to w: inout MRTWriter) {
+        let time = MRTWriter.Time(UInt32(at.seconds))
+        switch item {
+        case .background(let pi, let i, let variant):
+            w.writeUpdate(time, session: session(pi), attributes: attributes(pi, backgroundPath(pi, i, variant: variant)),
+                          announced: [NLRIEntry(prefix: sim.background[i])])
+        case .target(let pi, let b, let up, let alternate):
+            if up {
+                w.writeUpdate(time, session: session(pi), attributes: attributes(pi, targetPath(pi, alternate: alternate)),
+                              announced: [NLRIEntry(prefix: sim.blocks[b])])
+            } else {
+                w.writeUpdate(time, session: session(pi), withdrawn: [NLRIEntry(prefix: sim.blocks[b])])
+            }
+        case .state(let pi, let old, let new):
+            w.writeStateChange(time, session: session(pi), oldState: old, newState: new)
+        }
+    }
+
+    /// Background announcements at a steady rate per peer, spread over the
+    /// file's interval; which prefix comes from a multiplicative hash
+    /// (Knuth's 2654435761) of the time, the peer and the seed.
+    func backgroundChurn(from t: Timestamp) -> [(Timestamp, Int, Item)] {
+        guard !sim.background.isEmpty else { return [] }
+        var items: [(Timestamp, Int, Item)] = []
+        let perFile = sim.scenario.background.churnPerPeerPerHour * Double(updateInterval) / 3600
+        let fileIndex = Int(t.seconds / updateInterval)
+        for pi in peers.indices {
+            let extra = Double((fileIndex + pi) % 10) / 10 < perFile.truncatingRemainder(dividingBy: 1) ? 1 : 0
+            let n = Int(perFile.rounded(.down)) + extra
+            let slots = Int64(max(1, n))
+            for k in 0..<n {
+                let at = t.adding(seconds: Int64(k) * updateInterval / slots + Int64((pi * 13 + k * 7) % Int(updateInterval / slots)))
+                if peerDown(pi, at) { continue }
+                let i = Int((UInt64(at.seconds) &* 2654435761 &+ UInt64(pi) &* 40503 &+ sim.seed) % UInt64(sim.background.count))
+                if carries(pi, background: i) { items.append((at, pi, .background(peer: pi, prefix: i, variant: Int(at.seconds / 60)))) }
+            }
+        }
+        return items
+    }
+
+    /// Withdrawals and re-announcements of the targets at each full-feed
+    /// peer, and the alternate paths of `path_change` events.
+    func targetChanges(from t: Timestamp, to fileEnd: Timestamp) -> [(Timestamp, Int, Item)] {
+        var items: [(Timestamp, Int, Item)] = []
+        for pi in peers.indices where collector.peers[pi].feed == .full {
+            var edges = Set<Timestamp>()
+            for d in plan.downs where d.peers.contains(key(pi)) { edges.insert(d.start); edges.insert(d.end) }
+            for e in edges.sorted() {
+                let at = e.adding(seconds: jitter(pi))
+                guard at >= t && at < fileEnd, !peerDown(pi, at) else { continue }
+                for b in sim.blocks.indices {
+                    let before = blockUp(pi, b, e.adding(seconds: -1)), after = blockUp(pi, b, e)
+                    if before != after { items.append((at, pi, .target(peer: pi, block: b, up: after, alternate: false))) }
+                }
+            }
+            for change in plan.pathChanges {
+                var x = change.start
+                while x < change.end {
+                    let at = x.adding(seconds: jitter(pi))
+                    if at >= t && at < fileEnd && !peerDown(pi, at) {
+                        let alternate = (x.seconds - change.start.seconds) / Self.pathChangeStep % 2 == 0
+                        for b in sim.blocks.indices where blockUp(pi, b, at) { items.append((at, pi, .target(peer: pi, block: b, up: true, alternate: alternate))) }
+                    }
+                    x = x.adding(seconds: Self.pathChangeStep)
+                }
+            }
+        }
+        return items
+    }
+
+    /// Session resets: Established → Idle, then Idle → Established and the
+    /// targets announced again.
+    func sessionResets(from t: Timestamp, to fileEnd: Timestamp) -> [(Timestamp, Int, Item)] {
+        var items: [(Timestamp, Int, Item)] = []
+        for r in plan.resets {
+            guard let pi = peers.indices.first(where: { key($0) == r.peer }) else { continue }
+            if r.start >= t && r.start < fileEnd { items.append((r.start, pi, .state(peer: pi, old: .established, new: .idle))) }
+            if r.end >= t && r.end < fileEnd {
+                items.append((r.end, pi, .state(peer: pi, old: .idle, new: .established)))
+                for b in sim.blocks.indices where blockUp(pi, b, r.end) {
+                    items.append((r.end.adding(seconds: Self.reannounceDelay), pi, .target(peer: pi, block: b, up: true, alternate: false)))
+                }
+            }
+        }
+        return items
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NKAnalysis
+import NKModel
 import NKRender
 
 struct Classify: ParsableCommand {
@@ -29,10 +30,6 @@ struct Classify: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    enum FailLabel: String, ExpressibleByArgument, CaseIterable {
-        case isolated_blip, continuous_instability, hard_outage, short_outage
-    }
-
     @OptionGroup var analysis: AnalysisOptions
 
     @Option(help: "Output format.")
@@ -45,52 +42,45 @@ struct Classify: ParsableCommand {
     var expect: String?
 
     @Option(help: ArgumentHelp("How far episode starts and ends may move for --expect (default: one bin).", valueName: "duration"))
-    var tolerance: String?
+    var tolerance: Seconds?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 if any episode has this label (repeatable).", valueName: "label"))
-    var failOn: [FailLabel] = []
+    var failOn: [Label] = []
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
     var out: String?
 
-    func validate() throws {
-        if let t = tolerance, TimeParsing.parseDuration(t) == nil { throw ValidationError("--tolerance '\(t)' is not a duration (90s, 5m, 2h)") }
-    }
-
     func run() throws {
-        let loaded = try analysis.load(command: "classify")
-        let r = loaded.result
-        let s = loaded.sources
+        let report = try analysis.run()
+        let r = report.result
         switch format {
         case .text:
-            try emit(ClassifyText.text(r, title: loaded.title, explain: explain, width: min(terminalWidth(), 120)), to: out)
+            try emit(ClassifyText.text(r, title: ReportRenderer.title(command: "classify", result: r, sources: report.sources),
+                                       explain: explain, width: min(terminalWidth(), 120)), to: out)
         case .json:
-            try emit(ClassificationDocument.make(r, scopePrefixes: s.scopePrefixes, originASNs: s.originASNs, country: s.country).text(), to: out)
+            try emit(ClassificationDocument.make(r, scope: report.sources.scope).text(), to: out)
         }
         var failed = false
         if let expect {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: expect)) } catch {
-                Stderr.line("\(expect): cannot read: \(error.localizedDescription)")
-                throw ExitCode(NKWatch.Exit.badInput)
+                throw InputError(description: "\(expect): cannot read: \(error.localizedDescription)")
             }
-            let tol = tolerance.flatMap(TimeParsing.parseDuration) ?? r.parameters.binSeconds
+            let tol = tolerance?.value ?? r.parameters.binSeconds
             let diffs: [String]
             do { diffs = try ExpectCheck.compare(expected: data, actual: r, tolerance: tol) } catch {
-                Stderr.line("\(expect): not a classification JSON file")
-                throw ExitCode(NKWatch.Exit.badInput)
+                throw InputError(description: "\(expect): not a classification JSON file")
             }
             if !diffs.isEmpty {
-                Stderr.write("nkwatch: the classification differs from \(expect) (tolerance \(Duration.text(Double(tol)))):\n")
+                Stderr.write("nkwatch: the classification differs from \(expect) (tolerance \(DurationText.prose(tol))):\n")
                 for d in diffs { Stderr.write("  - \(d)\n") }
                 failed = true
             }
         }
-        let hits = r.episodes.filter { e in failOn.contains { $0.rawValue == e.label.rawValue } }
-        if !hits.isEmpty {
-            for e in hits { Stderr.line("--fail-on \(e.label.rawValue): \(UTCTime.iso(e.start / 1_000_000)) → \(UTCTime.iso(e.end / 1_000_000))") }
+        for e in r.episodes where failOn.contains(e.label) {
+            Stderr.line("--fail-on \(e.label.rawValue): \(e.start.iso) → \(e.end.iso)")
             failed = true
         }
-        if failed { throw ExitCode(NKWatch.Exit.checkFailed) }
+        if failed { throw ExitStatus.checkFailed.code }
     }
 }

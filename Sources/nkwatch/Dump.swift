@@ -1,6 +1,7 @@
 import ArgumentParser
 import MRT
 import NKArchive
+import NKWatchCore
 
 struct Dump: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,10 +26,6 @@ struct Dump: ParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case bgpdump, jsonl
-    }
-
     enum ElementType: String, ExpressibleByArgument, CaseIterable {
         case A, W, B, STATE
     }
@@ -37,7 +34,7 @@ struct Dump: ParsableCommand {
     var paths: [String] = []
 
     @Option(help: "Output format.")
-    var format: Format = .bgpdump
+    var format: DumpFormat = .bgpdump
 
     @Option(name: .customLong("prefix"), help: ArgumentHelp("Keep elements for this prefix and its more-specifics (repeatable).", valueName: "prefix"))
     var prefixes: [String] = []
@@ -54,11 +51,7 @@ struct Dump: ParsableCommand {
     @Option(name: .customLong("type"), help: ArgumentHelp("Keep elements of this type: A (announce), W (withdraw), B (RIB entry), STATE (repeatable).", valueName: "type"))
     var types: [ElementType] = []
 
-    @Option(help: ArgumentHelp("Keep elements at or after this UTC time (2014-12-22T16:15Z, 2014-12-22, or epoch seconds).", valueName: "time"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Keep elements before this UTC time.", valueName: "time"))
-    var to: String?
+    @OptionGroup var range: TimeRangeOptions
 
     @Flag(help: "Print no per-file summary of problems on standard error, only the errors themselves.")
     var quiet = false
@@ -67,8 +60,6 @@ struct Dump: ParsableCommand {
         if paths.isEmpty { throw ValidationError("give at least one MRT file, directory, or '-' for standard input") }
         for p in prefixes where Prefix(p) == nil { throw ValidationError("'\(p)' is not a prefix (expected a.b.c.d/n or x:y::/n)") }
         for ip in peerIPs where IPAddress(ip) == nil { throw ValidationError("'\(ip)' is not an IP address") }
-        if let f = from, TimeParsing.parseTime(f) == nil { throw ValidationError("--from '\(f)' is not a time (use 2014-12-22T16:15Z or 2014-12-22)") }
-        if let t = to, TimeParsing.parseTime(t) == nil { throw ValidationError("--to '\(t)' is not a time (use 2014-12-22T16:15Z or 2014-12-22)") }
     }
 
     func run() throws {
@@ -77,45 +68,16 @@ struct Dump: ParsableCommand {
             originASNs: Set(originASNs),
             peerASNs: Set(peerASNs),
             peerIPs: Set(peerIPs.compactMap { IPAddress($0) }),
-            kinds: Set(types.map { t -> BGPElement.Kind in
-                switch t { case .A: return .announce; case .W: return .withdraw; case .B: return .rib; case .STATE: return .state }
-            }),
-            fromMicros: from.flatMap(TimeParsing.parseTime).map { $0 * 1_000_000 },
-            toMicros: to.flatMap(TimeParsing.parseTime).map { $0 * 1_000_000 }
+            kinds: Set(types.map(\.kind)),
+            fromMicros: range.from?.value.microseconds,
+            toMicros: range.to?.value.microseconds
         )
-        let inputs = try expandInputs(paths)
+        let inputs = try InputPaths.expand(paths)
+        var dumper = Dumper(format: format, filter: filter)
         var out = StdoutWriter()
         var failed = false
-        var elements: [BGPElement] = []
-        elements.reserveCapacity(4096)
-        var bgpdump = BGPDumpFormatter.Writer()
-        var json: [UInt8] = []
-        // A local copy: reading the option's property wrapper once per
-        // element costs a generic metadata lookup each time.
-        let format = self.format
-        let direct = format == .bgpdump && filter.isEmpty
         for path in inputs {
-            var decoder = MRTDecoder(attributeFilter: filter.attributeFilter)
-            let report = readMRTFile(path: path, decoder: &decoder) { record in
-                // Unfiltered bgpdump lines come straight from the record.
-                if direct && bgpdump.appendRecord(record, to: &out.buffer) {
-                    out.flushIfNeeded()
-                    return
-                }
-                elements.removeAll(keepingCapacity: true)
-                record.appendElements(to: &elements)
-                for e in elements where filter.accepts(e) {
-                    switch format {
-                    case .bgpdump: bgpdump.append(e, to: &out.buffer)
-                    case .jsonl:
-                        json.removeAll(keepingCapacity: true)
-                        JSONLinesFormatter.append(e, to: &json)
-                        out.buffer.put(json)
-                    }
-                }
-                out.flushIfNeeded()
-            }
-            out.flush()
+            let report = dumper.dump(path: path, into: &out.buffer, flush: StdoutWriter.flush)
             for e in report.allErrors { Stderr.line(e.description) }
             if !report.isClean {
                 failed = true
@@ -128,43 +90,19 @@ struct Dump: ParsableCommand {
             }
         }
         out.flush()
-        if failed { throw ExitCode(NKWatch.Exit.badInput) }
+        if failed { throw ExitStatus.badInput.code }
     }
 }
 
-/// The element filters of `dump`.
-struct ElementFilter {
-    var prefixes: [Prefix]
-    var originASNs: Set<UInt32>
-    var peerASNs: Set<UInt32>
-    var peerIPs: Set<IPAddress>
-    var kinds: Set<BGPElement.Kind>
-    var fromMicros: Int64?
-    var toMicros: Int64?
+extension DumpFormat: ExpressibleByArgument {}
 
-    var isEmpty: Bool {
-        prefixes.isEmpty && originASNs.isEmpty && peerASNs.isEmpty && peerIPs.isEmpty && kinds.isEmpty && fromMicros == nil && toMicros == nil
-    }
-
-    /// Attributes are decoded only for the prefixes kept, when a prefix filter is given.
-    var attributeFilter: AttributeFilter? {
-        guard !prefixes.isEmpty else { return nil }
-        let ps = prefixes
-        return { p in ps.contains { $0.contains(p) } }
-    }
-
-    func accepts(_ e: BGPElement) -> Bool {
-        if !kinds.isEmpty && !kinds.contains(e.kind) { return false }
-        if !peerASNs.isEmpty && !peerASNs.contains(e.peerASN) { return false }
-        if !peerIPs.isEmpty && !peerIPs.contains(e.peerIP) { return false }
-        if let f = fromMicros, e.timeMicros < f { return false }
-        if let t = toMicros, e.timeMicros >= t { return false }
-        if !prefixes.isEmpty {
-            guard let p = e.prefix, prefixes.contains(where: { $0.contains(p) }) else { return false }
+extension Dump.ElementType {
+    var kind: ElementKind {
+        switch self {
+        case .A: return .announce
+        case .W: return .withdraw
+        case .B: return .rib
+        case .STATE: return .state
         }
-        if !originASNs.isEmpty {
-            guard let o = e.attributes?.originASN, originASNs.contains(o) else { return false }
-        }
-        return true
     }
 }

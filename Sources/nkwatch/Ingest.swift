@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 import NKStore
 import NKWatchCore
 
@@ -61,8 +62,8 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         let scope = try self.scope.resolve()
-        let inputs = try expandInputs(paths)
-        let store = try self.store.open()
+        let inputs = try InputPaths.expand(paths)
+        let store = try Store.open(path: self.store.path)
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         let summary: IngestSummary
@@ -70,17 +71,16 @@ struct Ingest: ParsableCommand {
             var progress: (@Sendable (IngestProgress) -> Void)? = nil
             if let bar { progress = { p in bar.update(p) } }
             summary = try ingestor.run(paths: inputs, store: store, progress: progress)
-        } catch let e as StoreError {
+        } catch {
             bar?.finish()
-            Stderr.line(e.message)
-            throw ExitCode(e.code == .scopeMismatch ? NKWatch.Exit.usage : NKWatch.Exit.badInput)
+            throw error
         }
         bar?.finish()
         for p in summary.problems { Stderr.line(p) }
         switch format {
         case .json:
             var w = StdoutWriter()
-            w.write(IngestReport.json(summary, store: self.store.path, scope: scope))
+            w.write(summary.json(store: self.store.path, scope: scope).compact() + "\n")
             w.flush()
         case .text:
             if !quiet {
@@ -89,27 +89,7 @@ struct Ingest: ParsableCommand {
                     + "\(summary.events) in-scope events; \(summary.gaps) gap(s) in the store; \(String(format: "%.1f", summary.seconds)) s\n")
             }
         }
-        if summary.damaged > 0 || summary.unreadable > 0 { throw ExitCode(NKWatch.Exit.badInput) }
-    }
-}
-
-enum IngestReport {
-    /// `nkwatch.ingest/v1` (docs/store.md).
-    static func json(_ s: IngestSummary, store: String, scope: Scope) -> String {
-        var o = JSONObjectWriter()
-        o.string("schema", "nkwatch.ingest/v1")
-        o.string("store", store)
-        o.stringArray("scope_prefixes", scope.prefixes.map(\.description))
-        o.raw("scope_origin_asns") { b in b += Array(("[" + scope.originASNs.sorted().map(String.init).joined(separator: ",") + "]").utf8) }
-        for (k, v) in [("files", s.files), ("ingested", s.ingested), ("damaged", s.damaged), ("skipped", s.skipped),
-                       ("unreadable", s.unreadable), ("elements", s.elements), ("events", s.events), ("gaps", s.gaps),
-                       ("bytes", s.bytes)] {
-            o.raw(k) { appendDecimal(v, to: &$0) }
-        }
-        o.raw("seconds") { $0 += Array(String(format: "%.3f", s.seconds).utf8) }
-        o.stringArray("problems", s.problems)
-        o.finish()
-        return String(decoding: o.out, as: UTF8.self)
+        if summary.damaged > 0 || summary.unreadable > 0 { throw ExitStatus.badInput.code }
     }
 }
 

@@ -1,5 +1,8 @@
 import ArgumentParser
 import MRT
+import NKArchive
+import NKStore
+import NKWatchCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,20 +17,17 @@ struct NKWatch: ParsableCommand {
         the reachability of a country's or network's prefixes across BGP peers.
 
         Start with:
+          nkwatch report SampleData/kp-2014-12            # the shipped sample, end to end
+          nkwatch ingest archive/rrc00/2014.12/           # dumps into ./nkwatch.sqlite
+          nkwatch classify                                # labels and a verdict
           nkwatch dump updates.20141222.1615.bz2          # bgpdump -m compatible lines
-          nkwatch dump --format jsonl --prefix 175.45.176.0/22 rrc00/updates.*.gz
+
+        Exit codes: 0 ok; 1 a check failed (--expect, --fail-on); 2 usage error; \
+        3 bad or missing input (after doing what could be done); 4 the store or the \
+        environment failed (damaged, locked or read-only store, disk full).
         """,
         subcommands: [Ingest.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
     )
-
-    /// Exit codes (DESIGN.md): 0 ok; 1 a check failed; 2 usage error;
-    /// 3 unreadable or invalid input (after doing what could be done).
-    enum Exit {
-        static let ok: Int32 = 0
-        static let checkFailed: Int32 = 1
-        static let usage: Int32 = 2
-        static let badInput: Int32 = 3
-    }
 
     static func main() {
         do {
@@ -36,14 +36,65 @@ struct NKWatch: ParsableCommand {
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
         } catch {
+            if let status = ExitStatus(for: error) {
+                Stderr.line("\(error)")
+                Glibc.exit(status.rawValue)
+            }
             let code = exitCode(for: error)
             if code == .validationFailure {
                 Stderr.write(fullMessage(for: error) + "\n")
-                Glibc.exit(Exit.usage)
+                Glibc.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }
     }
+}
+
+/// Exit codes (DESIGN.md), and the one place errors map to them.
+enum ExitStatus: Int32 {
+    case ok = 0
+    /// A check failed: `--expect` mismatch, `--fail-on` hit.
+    case checkFailed = 1
+    case usage = 2
+    /// Unreadable or invalid input, or inputs that could not be obtained.
+    case badInput = 3
+    /// The store or the environment failed.
+    case environment = 4
+
+    var code: ExitCode { ExitCode(rawValue) }
+
+    /// The status for an error of one of nkwatch's layers; nil for the
+    /// argument parser's own errors.
+    init?(for error: any Error) {
+        switch error {
+        case let e as StoreError:
+            switch e.code {
+            case .scopeMismatch, .notAStore, .newerSchema: self = .usage
+            case .damaged, .full, .readOnly, .locked, .failed: self = .environment
+            }
+        case let e as AnalysisError:
+            switch e {
+            case .noStore, .emptyStore, .scopeMismatch: self = .usage
+            case .nothingReadable: self = .badInput
+            }
+        case is FileError, is ArchiveError, is MRTError, is Delegations.ParseError, is Simulator.Error, is InputError:
+            self = .badInput
+        case is OutputError:
+            self = .environment
+        default:
+            return nil
+        }
+    }
+}
+
+/// An input the command cannot use (a file it cannot read or parse).
+struct InputError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Output that cannot be written.
+struct OutputError: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// Unbuffered lines to standard error.
@@ -65,21 +116,22 @@ enum Stderr {
 
 /// Buffered bytes to standard output.
 struct StdoutWriter {
-    var buffer = TextBuffer(capacity: (1 << 16) + (1 << 14))
-    let threshold = 1 << 16
-
-    mutating func flushIfNeeded() { if buffer.count >= threshold { flush() } }
+    var buffer = TextBuffer(capacity: Dumper.flushThreshold + (1 << 14))
 
     mutating func write(_ text: String) { buffer.put(Array(text.utf8)) }
 
-    mutating func flush() {
+    mutating func flush() { Self.flush(&buffer) }
+
+    /// Writes and empties `buffer`; a closed pipe or a full disk ends the
+    /// program with exit 4.
+    static func flush(_ buffer: inout TextBuffer) {
         guard !buffer.isEmpty else { return }
         buffer.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
                 let n = Glibc.write(1, b.baseAddress! + off, b.count - off)
                 if n < 0 && errno == EINTR { continue }
-                if n <= 0 { exit(NKWatch.Exit.badInput) }
+                if n <= 0 { exit(ExitStatus.environment.rawValue) }
                 off += n
             }
         }

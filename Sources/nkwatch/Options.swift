@@ -1,27 +1,56 @@
 import ArgumentParser
 import Foundation
 import MRT
+import NKAnalysis
+import NKArchive
+import NKModel
 import NKStore
 import NKWatchCore
 
+/// A UTC time on the command line: `2014-12-22T16:15Z`, `2014-12-22`, or epoch seconds.
+struct TimeArgument: ExpressibleByArgument, Sendable {
+    var value: Timestamp
+    init?(argument: String) {
+        guard let t = Timestamp(parsing: argument) else { return nil }
+        value = t
+    }
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A duration on the command line: `90s`, `5m`, `2h`, `1d`.
+struct Seconds: ExpressibleByArgument, Sendable {
+    var value: Int64
+    init(_ value: Int64) { self.value = value }
+    init?(argument: String) {
+        guard let v = DurationText.parse(argument) else { return nil }
+        value = v
+    }
+    var defaultValueDescription: String { DurationText.compact(value) }
+}
+
+extension Label: ExpressibleByArgument {}
+
+/// `--from` and `--to`, checked the same way for every command.
+struct TimeRangeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Start of the range, UTC (2014-12-21, 2014-12-22T16:15Z, or epoch seconds).", valueName: "time"))
+    var from: TimeArgument?
+
+    @Option(help: ArgumentHelp("End of the range, exclusive.", valueName: "time"))
+    var to: TimeArgument?
+
+    func validate() throws {
+        if let f = from?.value, let t = to?.value, t <= f {
+            throw ValidationError("--to (\(t.iso)) must be after --from (\(f.iso))")
+        }
+    }
+}
+
 /// Where the store is: --store, else NKWATCH_STORE, else ./nkwatch.sqlite.
 struct StoreOptions: ParsableArguments {
-    init() {}
-    init(storePath: String) { self.storePath = storePath }
-
     @Option(name: .customLong("store"), help: ArgumentHelp("The SQLite store (default: $NKWATCH_STORE or ./nkwatch.sqlite).", valueName: "path"))
     var storePath: String?
 
     var path: String { storePath ?? ProcessInfo.processInfo.environment["NKWATCH_STORE"] ?? "nkwatch.sqlite" }
-
-    func open() throws -> Store {
-        do {
-            return try Store.open(path: path)
-        } catch let e as StoreError {
-            Stderr.line(e.message)
-            throw ExitCode(e.code == .database ? NKWatch.Exit.badInput : NKWatch.Exit.usage)
-        }
-    }
 }
 
 /// What to watch. With none of these flags: North Korea (175.45.176.0/22, AS131279).
@@ -45,6 +74,10 @@ struct ScopeOptions: ParsableArguments {
         if let c = country, c.count != 2 || !c.allSatisfy(\.isLetter) { throw ValidationError("--country '\(c)' is not a two-letter country code") }
     }
 
+    /// True when any scope flag was given.
+    var isGiven: Bool { !prefixes.isEmpty || !originASNs.isEmpty || country != nil }
+
+    /// The scope the flags name; North Korea without any.
     func resolve() throws -> Scope {
         var prefixes = self.prefixes.compactMap { Prefix($0) }
         var asns = Set(originASNs)
@@ -54,24 +87,121 @@ struct ScopeOptions: ParsableArguments {
             do {
                 text = try String(contentsOfFile: delegations, encoding: .utf8)
             } catch {
-                Stderr.line("\(delegations): cannot read: \(error.localizedDescription)")
-                throw ExitCode(NKWatch.Exit.badInput)
+                throw InputError(description: "\(delegations): cannot read: \(error.localizedDescription)")
             }
-            do {
-                let s = try Delegations.scope(country: country, text: text)
-                if s.isEmpty {
-                    Stderr.line("\(delegations): no allocated or assigned resources for country \(country.uppercased())")
-                    throw ExitCode(NKWatch.Exit.badInput)
-                }
-                prefixes += s.prefixes
-                asns.formUnion(s.originASNs)
-                cc = s.country
-            } catch let e as Delegations.ParseError {
-                Stderr.line("\(delegations): \(e)")
-                throw ExitCode(NKWatch.Exit.badInput)
+            let s: Scope
+            do { s = try Delegations.scope(country: country, text: text) } catch {
+                throw InputError(description: "\(delegations): \(error)")
             }
+            if s.isEmpty { throw InputError(description: "\(delegations): no allocated or assigned resources for country \(country.uppercased())") }
+            prefixes += s.prefixes
+            asns.formUnion(s.originASNs)
+            cc = s.country
         }
         if prefixes.isEmpty && asns.isEmpty { return .northKorea }
         return Scope(prefixes: prefixes, originASNs: asns, country: cc)
     }
+}
+
+/// Options shared by timeline, classify and report: the data (a store, or
+/// MRT paths ingested into a temporary store), the scope, the time range, the
+/// bin and every threshold of the method. Defaults come from `Parameters`.
+struct AnalysisOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("MRT files or directories to analyse directly (ingested into a temporary store); without them, the store is read.", valueName: "path"))
+    var paths: [String] = []
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var scope: ScopeOptions
+    @OptionGroup var range: TimeRangeOptions
+
+    static let defaults = Parameters()
+
+    @Option(help: ArgumentHelp("Bin size: 90s, 5m, 15m, 1h.", valueName: "duration"))
+    var bin = Seconds(defaults.binSeconds)
+
+    @Option(name: .customLong("visible-ratio"), help: ArgumentHelp("A block is up when at least this share of eligible peers reach it.", valueName: "ratio"))
+    var visibleRatio = defaults.visibleRatio
+
+    @Option(name: .customLong("min-peers"), help: ArgumentHelp("Fewer eligible peers with a known state: unknown.", valueName: "n"))
+    var minPeers = defaults.minPeers
+
+    @Option(name: .customLong("full-feed-ratio"), help: ArgumentHelp("Full feed: at least this share of the collector's largest table.", valueName: "ratio"))
+    var fullFeedRatio = defaults.fullFeedRatio
+
+    @Option(name: .customLong("full-feed-min"), help: ArgumentHelp("Or at least this many IPv4 prefixes (IODA: 400000).", valueName: "n"))
+    var fullFeedMin: Int?
+
+    @Option(name: .customLong("full-feed-min-v6"), help: ArgumentHelp("Or at least this many IPv6 prefixes (IODA: 10000).", valueName: "n"))
+    var fullFeedMinV6: Int?
+
+    @Option(help: ArgumentHelp("After a session comes back, its peer is unknown this long.", valueName: "duration"))
+    var settle = Seconds(defaults.settleSeconds)
+
+    @Option(name: .customLong("hard-min"), help: ArgumentHelp("All blocks down at least this long: hard outage.", valueName: "duration"))
+    var hardMin = Seconds(defaults.hardMinSeconds)
+
+    @Option(help: ArgumentHelp("No other episode within this: isolated; shorter gaps cluster episodes.", valueName: "duration"))
+    var isolation = Seconds(defaults.isolationSeconds)
+
+    func validate() throws {
+        if bin.value < 1 || bin.value > 86400 { throw ValidationError("--bin must be between 1s and 1d") }
+        if !(visibleRatio > 0 && visibleRatio <= 1) { throw ValidationError("--visible-ratio must be in (0, 1]") }
+        if !(fullFeedRatio >= 0 && fullFeedRatio <= 1) { throw ValidationError("--full-feed-ratio must be in [0, 1]") }
+        if minPeers < 1 { throw ValidationError("--min-peers must be at least 1") }
+    }
+
+    var parameters: Parameters {
+        var p = Parameters()
+        p.binSeconds = bin.value
+        p.visibleRatio = visibleRatio
+        p.minPeers = minPeers
+        p.fullFeedRatio = fullFeedRatio
+        p.fullFeedMinIPv4 = fullFeedMin
+        p.fullFeedMinIPv6 = fullFeedMinV6
+        p.settleSeconds = settle.value
+        p.hardMinSeconds = hardMin.value
+        p.isolationSeconds = isolation.value
+        return p
+    }
+
+    /// Reads the data and runs the analysis.
+    func run() throws -> AnalysisReport {
+        let request = AnalysisRequest(data: paths.isEmpty ? .store(store.path) : .files(paths),
+                                      scope: scope.isGiven || !paths.isEmpty ? try scope.resolve() : nil,
+                                      from: range.from?.value, to: range.to?.value, parameters: parameters)
+        return try AnalysisPipeline.run(request, problem: { Stderr.line($0) })
+    }
+}
+
+/// `--color auto|always|never`; auto is colour on a terminal unless NO_COLOR is set.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+    var enabled: Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto: return isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        }
+    }
+}
+
+/// Writes to --out or standard output.
+func emit(_ text: String, to out: String?) throws {
+    if let out {
+        do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+            throw OutputError(description: "\(out): cannot write: \(error.localizedDescription)")
+        }
+    } else {
+        var w = StdoutWriter()
+        w.write(text)
+        w.flush()
+    }
+}
+
+/// The terminal width: COLUMNS, else the tty's, else 100.
+func terminalWidth() -> Int {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+    var ws = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return Int(ws.ws_col) }
+    return 100
 }

@@ -28,11 +28,11 @@ struct Report: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let loaded = try analysis.load(command: "report")
+        let report = try analysis.run()
         switch format {
-        case .md: try emit(ReportRenderer.markdown(loaded.result, sources: loaded.sources), to: out)
-        case .html: try emit(ReportRenderer.html(loaded.result, sources: loaded.sources), to: out)
-        case .json: try emit(ReportRenderer.json(loaded.result, sources: loaded.sources).text(), to: out)
+        case .md: try emit(ReportRenderer.markdown(report.result, sources: report.sources), to: out)
+        case .html: try emit(ReportRenderer.html(report.result, sources: report.sources), to: out)
+        case .json: try emit(ReportRenderer.json(report.result, sources: report.sources).text(), to: out)
         }
     }
 }

@@ -31,20 +31,21 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: scenario)) } catch {
-            Stderr.line("\(scenario): cannot read: \(error.localizedDescription)")
-            throw ExitCode(NKWatch.Exit.badInput)
+            throw InputError(description: "\(scenario): cannot read: \(error.localizedDescription)")
         }
         let parsed: Scenario
         do { parsed = try JSONDecoder().decode(Scenario.self, from: data) } catch {
-            Stderr.line("\(scenario): not a scenario: \(error)")
-            throw ExitCode(NKWatch.Exit.badInput)
+            throw InputError(description: "\(scenario): not a scenario: \(error)")
+        }
+        let simulator: Simulator
+        do { simulator = try Simulator(scenario: parsed, seed: seed) } catch {
+            throw InputError(description: "\(scenario): \(error)")
         }
         do {
-            let paths = try Simulator(scenario: parsed, seed: seed).write(to: URL(fileURLWithPath: out))
+            let paths = try simulator.write(to: URL(fileURLWithPath: out))
             Stderr.line("wrote \(paths.count) files under \(out)")
-        } catch let e as Simulator.Error {
-            Stderr.line("\(scenario): \(e)")
-            throw ExitCode(NKWatch.Exit.badInput)
+        } catch {
+            throw OutputError(description: "\(out): cannot write: \(error)")
         }
     }
 }

@@ -39,12 +39,12 @@ struct Timeline: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let loaded = try analysis.load(command: "timeline")
-        let r = loaded.result
+        let report = try analysis.run()
+        let r = report.result
         switch format {
         case .text:
             let style = TerminalStyle(width: width ?? terminalWidth(), ascii: ascii, color: out == nil && color.enabled)
-            var text = TimelineRenderer.text(r, title: loaded.title, style: style) + "\n" + ClassifyText.wrap(r.verdict, width: style.width) + "\n"
+            var text = TimelineRenderer.text(r, title: ReportRenderer.title(command: "timeline", result: r, sources: report.sources), style: style) + "\n" + ClassifyText.wrap(r.verdict, width: style.width) + "\n"
             if ascii { text = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.isASCII ? $0 : $0 == "—" ? "-" : $0 == "≥" ? ">" : "?" })) }
             try emit(text, to: out)
         case .csv:

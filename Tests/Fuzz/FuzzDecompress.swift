@@ -7,7 +7,7 @@ import NKArchive
 public func fuzzDecompress(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let stream = try? ArchiveStream(bytes: bytes, bufferSize: 4096) else { return 0 }
-    var reader = MRTRecordReader(source: ArchiveByteSource(stream), chunkSize: 4096)
+    var reader = MRTRecordReader(source: stream, chunkSize: 4096)
     var decoder = MRTDecoder()
     var count = 0
     while let result = try? reader.next({ decoder.decode($0) }) {

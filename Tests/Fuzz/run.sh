@@ -15,16 +15,18 @@ mkdir -p "$out/lib" "$out/bin"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6)
 
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
-echo "== building the MRT and NKArchive modules with the fuzzer and address sanitizers"
+echo "== building the MRT, NKModel and NKArchive modules with the fuzzer and address sanitizers"
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name MRT \
     -emit-module-path "$out/lib/MRT.swiftmodule" -o "$out/lib/libMRT.a" $(find Sources/MRT -name '*.swift')
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name NKModel -I "$out/lib" \
+    -emit-module-path "$out/lib/NKModel.swiftmodule" -o "$out/lib/libNKModel.a" $(find Sources/NKModel -name '*.swift')
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name NKArchive -I "$out/lib" \
     -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto -emit-module-path "$out/lib/NKArchive.swiftmodule" \
     -o "$out/lib/libNKArchive.a" $(find Sources/NKArchive -name '*.swift')
 
 build() { # name source
     swiftc "${flags[@]}" -I "$out/lib" -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto "Tests/Fuzz/$2" \
-        -L "$out/lib" -lNKArchive -lMRT -lz -lbz2 -lcrypto -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
+        -L "$out/lib" -lNKArchive -lNKModel -lMRT -lz -lbz2 -lcrypto -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
     test -x "$out/bin/$1"
 }
 build mrt-records FuzzMRTRecords.swift

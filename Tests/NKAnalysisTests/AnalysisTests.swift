@@ -1,4 +1,5 @@
 import MRT
+import NKModel
 import Testing
 @testable import NKAnalysis
 
@@ -12,12 +13,12 @@ struct AnalysisTests {
         let starts = [3 * S.hour, 17 * S.hour, 38 * S.hour]
         for st in starts { s.outage(S.t0 + st, S.t0 + st + 15 * S.minute) }
         let r = s.analyze()
-        #expect(r.blocks == ["175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24"])
+        #expect(r.blocks == S.kp)
         #expect(r.episodes.count == 3)
         #expect(r.episodes.map(\.label) == [.isolatedBlip, .isolatedBlip, .isolatedBlip])
         #expect(r.episodes.map(\.start) == starts.map { S.t0 + $0 })
         #expect(r.episodes.map(\.durationSeconds) == [900, 900, 900])
-        #expect(r.episodes.allSatisfy { $0.kind == "full" && $0.peersDownShare == 1 && $0.peersKnown == 10 && $0.peersDown.count == 10 })
+        #expect(r.episodes.allSatisfy { $0.kind == .full && $0.peersDownShare == 1 && $0.peersKnown == 10 && $0.peersDown.count == 10 })
         #expect(r.periods.isEmpty)
         #expect(r.verdict.contains("3 isolated blips"))
         #expect(r.verdict.contains("Usually isolated blips, not continuous connectivity problems."))
@@ -31,10 +32,10 @@ struct AnalysisTests {
 
     /// Twenty outages of 5–40 min with 20–60 min gaps over about a day, every
     /// fourth one hitting only 2 of the 4 blocks.
-    static func instability(_ s: inout S, start: Int64) -> (Int64, Int64, Double) {
+    static func instability(_ s: inout S, start: Timestamp) -> (Timestamp, Timestamp, Double) {
         var t = start
         var total = 0.0
-        var first: Int64 = 0, last: Int64 = 0
+        var first = start, last = start
         for i in 0..<20 {
             let dur = Int64(5 + (i * 7) % 36) * S.minute
             let gap = Int64(20 + (i * 13) % 41) * S.minute
@@ -42,7 +43,7 @@ struct AnalysisTests {
             if i == 0 { first = t }
             last = t + dur
             total += Double(dur) / 1e6
-            t += dur + gap
+            t = t + (dur + gap)
         }
         return (first, last, total)
     }
@@ -54,8 +55,8 @@ struct AnalysisTests {
         let r = s.analyze()
         #expect(r.episodes.count == 20)
         #expect(r.episodes.allSatisfy { $0.label == .continuousInstability && $0.period == 1 })
-        #expect(r.episodes.filter { $0.kind == "partial" }.count == 5)
-        #expect(r.episodes.filter { $0.kind == "partial" }.allSatisfy { $0.blocks == ["175.45.177.0/24", "175.45.178.0/24"] })
+        #expect(r.episodes.filter { $0.kind == .partial }.count == 5)
+        #expect(r.episodes.filter { $0.kind == .partial }.allSatisfy { $0.blocks == [S.kp[1], S.kp[2]] })
         let q = try #require(r.periods.first)
         #expect(r.periods.count == 1)
         #expect(q.episodes == 20)
@@ -93,7 +94,7 @@ struct AnalysisTests {
         #expect(hard.durationSeconds == 34_200)
         #expect(hard.afterInstabilitySeconds == Double(hardStart - first) / 1e6)
         #expect(r.periods.count == 1)
-        #expect(r.verdict.contains("After \(Duration.text(Double(hardStart - first) / 1e6)) of instability, all 4 networks were withdrawn at"))
+        #expect(r.verdict.contains("After \(DurationText.prose(Double(hardStart - first) / 1e6)) of instability, all 4 networks were withdrawn at"))
         #expect(r.verdict.contains("by 100 % of 10 full-feed peers and stayed down 9 h 30 min"))
     }
 
@@ -111,34 +112,33 @@ struct AnalysisTests {
 
         // One peer's session down for 2 h (its routes flushed): no episode.
         var session = base
-        session.sessions = [SessionChange(time: S.t0 + 20 * S.hour, peer: 0, oldState: 6, newState: 1),
-                            SessionChange(time: S.t0 + 22 * S.hour, peer: 0, oldState: 1, newState: 6)]
-        for b in S.kp { session.observations.append(RouteObservation(time: S.t0 + 22 * S.hour + 30_000_000, peer: 0, prefix: b, kind: .announce, asPath: "3300 4837 131279")) }
+        session.sessions = [SessionChange(time: S.t0 + 20 * S.hour, peer: session.peers[0], old: .established, new: .idle),
+                            SessionChange(time: S.t0 + 22 * S.hour, peer: session.peers[0], old: .idle, new: .established)]
+        for b in S.kp { session.observations.append(session.event(S.t0 + 22 * S.hour + 30_000_000, 0, b, .announce, path: "3300 4837 131279")) }
         let rs = session.analyze()
         #expect(Self.signature(rs) == Self.signature(reference))
-        #expect(rs.discounted.contains { $0.kind == "session_reset" && $0.start == S.t0 + 20 * S.hour })
+        #expect(rs.discounted.contains { $0.kind == .sessionReset && $0.start == S.t0 + 20 * S.hour })
 
         // A 1 h data gap at one collector, with withdrawals lost in it: no episode.
         var gap = base
-        gap.coverage = [CoverageInterval(collector: "rrc00", start: S.t0, end: S.t0 + 30 * S.hour),
-                        CoverageInterval(collector: "rrc00", start: S.t0 + 31 * S.hour, end: gap.to),
-                        CoverageInterval(collector: "route-views2", start: S.t0, end: gap.to)]
-        gap.ribs.append(RIBSnapshot(collector: "rrc00", time: S.t0 + 32 * S.hour, tableSizes: gap.ribs[0].tableSizes, routes: gap.ribs[0].routes))
+        gap.coverage = [CollectorInterval(collector: "rrc00", start: S.t0, end: S.t0 + 30 * S.hour),
+                        CollectorInterval(collector: "rrc00", start: S.t0 + 31 * S.hour, end: gap.to),
+                        CollectorInterval(collector: "route-views2", start: S.t0, end: gap.to)]
+        gap.ribs.append(RIBDump(collector: "rrc00", time: S.t0 + 32 * S.hour, tableSizes: gap.ribs[0].tableSizes, routes: gap.ribs[0].routes))
         let rg = gap.analyze()
         #expect(Self.signature(rg) == Self.signature(reference))
-        #expect(rg.discounted.contains { $0.kind == "data_gap" && $0.what == "rrc00" && $0.start == S.t0 + 30 * S.hour })
+        #expect(rg.discounted.contains { $0.kind == .dataGap && $0.what == "rrc00" && $0.start == S.t0 + 30 * S.hour })
 
         // A partial-feed peer that never carries the targets.
         var partial = base
-        partial.peers.append(PeerRef(collector: "rrc00", ip: "10.9.9.9", asn: 65000))
-        partial.ribs[0].tableSizes[partial.peers.count - 1] = (1_000, 0)
+        partial.addPeer("rrc00", ip: "10.9.9.9", asn: 65000, table: TableSize(ipv4: 1_000, ipv6: 0))
         #expect(Self.signature(partial.analyze()) == Self.signature(reference))
 
         // A /24 withdrawn everywhere while the covering /22 stays announced.
         var covered = base
         for p in covered.peerIndices() {
-            covered.observations.append(RouteObservation(time: S.t0 + 30 * S.hour, peer: p, prefix: S.slash22, kind: .announce, asPath: "x 4837 131279"))
-            covered.observations.append(RouteObservation(time: S.t0 + 31 * S.hour, peer: p, prefix: S.kp[2], kind: .withdraw))
+            covered.observations.append(covered.event(S.t0 + 30 * S.hour, p, S.slash22, .announce, path: "x 4837 131279"))
+            covered.observations.append(covered.event(S.t0 + 31 * S.hour, p, S.kp[2], .withdraw))
         }
         let rc = covered.analyze()
         #expect(Self.signature(rc) == Self.signature(reference))
@@ -147,15 +147,15 @@ struct AnalysisTests {
         var churn = base
         for i in 0..<120 {
             for p in churn.peerIndices() {
-                churn.observations.append(RouteObservation(time: S.t0 + 40 * S.hour + Int64(i) * 30_000_000, peer: p, prefix: S.kp[i % 4], kind: .announce,
-                                                           asPath: "\(churn.peers[p].asn) \(i % 2 == 0 ? 4837 : 9929) 131279"))
+                churn.observations.append(churn.event(S.t0 + 40 * S.hour + Int64(i) * 30_000_000, p, S.kp[i % 4], .announce,
+                                                      path: "\(churn.peers[p].asn) \(i % 2 == 0 ? 4837 : 9929) 131279"))
             }
         }
         let rch = churn.analyze()
         #expect(Self.signature(rch) == Self.signature(reference))
         let b = Int(40 * 12)
         #expect(rch.bins[b].pathChanges > 0)
-        #expect((rch.scores["1h"]?[b + 11] ?? 0) > (reference.scores["1h"]?[b + 11] ?? 0) + 10)
+        #expect((rch.scores[.oneHour]?[b + 11] ?? 0) > (reference.scores[.oneHour]?[b + 11] ?? 0) + 10)
     }
 
     @Test("2 of 10 peers losing the route is no episode at the default threshold, an episode at visible ratio 0.9")
@@ -168,7 +168,7 @@ struct AnalysisTests {
         let r = s.analyze(p)
         #expect(r.episodes.count == 1)
         #expect(r.episodes[0].peersDownShare == 0.2)
-        #expect(r.episodes[0].peersDown.map(\.ip) == ["10.0.0.1", "10.0.0.2"])
+        #expect(r.episodes[0].peersDown.map(\.ip.description) == ["10.0.0.1", "10.0.0.2"])
         #expect(r.parameters.visibleRatio == 0.9)
     }
 
@@ -180,16 +180,15 @@ struct AnalysisTests {
         var more = s
         // Partial-feed peers that never carry the targets.
         for i in 0..<5 {
-            more.peers.append(PeerRef(collector: "rrc00", ip: "192.0.2.\(i)", asn: 64_600 + UInt32(i)))
-            more.ribs[0].tableSizes[more.peers.count - 1] = (1_000 + i, 0)
+            more.addPeer("rrc00", ip: "192.0.2.\(i)", asn: 64_600 + UInt32(i), table: TableSize(ipv4: 1_000 + i, ipv6: 0))
         }
         // A collector with no full-feed peer, and a gap in its files.
-        for i in 0..<3 { more.peers.append(PeerRef(collector: "rrc99", ip: "198.51.100.\(i)", asn: 64_700 + UInt32(i))) }
-        more.ribs.append(RIBSnapshot(collector: "rrc99", time: S.t0, tableSizes: [15: (0, 0), 16: (0, 0), 17: (0, 0)], routes: [:]))
-        more.coverage.append(CoverageInterval(collector: "rrc99", start: S.t0, end: S.t0 + 5 * S.hour))
+        more.ribs.append(RIBDump(collector: "rrc99", time: S.t0, tableSizes: [:], routes: [:]))
+        for i in 0..<3 { more.addPeer("rrc99", ip: "198.51.100.\(i)", asn: 64_700 + UInt32(i), table: TableSize(ipv4: 0, ipv6: 0)) }
+        more.coverage.append(CollectorInterval(collector: "rrc99", start: S.t0, end: S.t0 + 5 * S.hour))
         // Unrelated prefixes.
         for i in 0..<200 {
-            more.observations.append(RouteObservation(time: S.t0 + Int64(i) * S.minute * 7, peer: i % 10, prefix: Prefix("10.\(i).0.0/16")!, kind: i % 3 == 0 ? .withdraw : .announce))
+            more.observations.append(more.event(S.t0 + Int64(i) * S.minute * 7, i % 10, Prefix("10.\(i).0.0/16")!, i % 3 == 0 ? .withdraw : .announce))
         }
         #expect(Self.signature(more.analyze()) == Self.signature(reference))
         #expect(more.analyze().verdict == reference.verdict)
@@ -202,8 +201,8 @@ struct AnalysisTests {
         s.outage(S.t0 + 20 * S.hour, S.t0 + 30 * S.hour)
         // A withdrawal and re-announcement at the same instant, for the 5 first peers.
         for p in 0..<5 {
-            s.observations.append(RouteObservation(time: S.t0 + 12 * S.hour, peer: p, prefix: S.kp[0], kind: .withdraw))
-            s.observations.append(RouteObservation(time: S.t0 + 12 * S.hour, peer: p, prefix: S.kp[0], kind: .announce, asPath: "a"))
+            s.observations.append(s.event(S.t0 + 12 * S.hour, p, S.kp[0], .withdraw))
+            s.observations.append(s.event(S.t0 + 12 * S.hour, p, S.kp[0], .announce, path: "a"))
         }
         let reference = s.analyze()
         var rng = SeededRNG(seed: 7)
@@ -219,10 +218,10 @@ struct AnalysisTests {
 
     @Test("durations read like an analyst writes them")
     func durations() {
-        #expect(Duration.text(34_260) == "9 h 31 min")
-        #expect(Duration.text(1800) == "30 min")
-        #expect(Duration.text(45) == "45 s")
-        #expect(Duration.text(3 * 86400 + 7200) == "3 d 2 h")
+        #expect(DurationText.prose(34_260.0) == "9 h 31 min")
+        #expect(DurationText.prose(1800.0) == "30 min")
+        #expect(DurationText.prose(45.0) == "45 s")
+        #expect(DurationText.prose(Double(3 * 86400 + 7200)) == "3 d 2 h")
     }
 }
 
@@ -234,28 +233,29 @@ struct IPv6Tests {
     func ipv6() {
         let t0 = Scenario.t0, h = Scenario.hour
         let block = Prefix("2001:db8:100::/48")!
-        var peers: [PeerRef] = []
-        var ribs: [RIBSnapshot] = []
-        var obs: [RouteObservation] = []
+        let cover = Prefix("2001:db8::/32")!
+        var peers: [Peer] = []
+        var ribs: [RIBDump] = []
+        var obs: [RouteEvent] = []
         for (ci, c) in ["rrc00", "route-views2"].enumerated() {
-            var sizes: [Int: (ipv4: Int, ipv6: Int)] = [:]
-            var routes: [Int: [Prefix: String]] = [:]
+            var sizes: [Peer: TableSize] = [:]
+            var routes: [Peer: [Prefix: String]] = [:]
             for i in 0..<4 {
-                let idx = peers.count
-                peers.append(PeerRef(collector: c, ip: "2001:db8::\(ci * 10 + i + 1)", asn: 6000 + UInt32(idx)))
+                let peer = Peer(collector: c, ip: IPAddress("2001:db8::\(ci * 10 + i + 1)")!, asn: 6000 + UInt32(peers.count))
+                peers.append(peer)
                 // The last peer of each collector has a full IPv4 but a tiny IPv6 table: not eligible for IPv6.
-                sizes[idx] = (500_000, i == 3 ? 100 : 30_000)
-                if i != 3 { routes[idx] = [Prefix("2001:db8::/32")!: "a b"] }
+                sizes[peer] = TableSize(ipv4: 500_000, ipv6: i == 3 ? 100 : 30_000)
                 if i != 3 {
-                    obs.append(RouteObservation(time: t0 + 5 * h, peer: idx, prefix: Prefix("2001:db8::/32")!, kind: .withdraw))
-                    obs.append(RouteObservation(time: t0 + 5 * h + 20 * Scenario.minute, peer: idx, prefix: Prefix("2001:db8::/32")!, kind: .announce, asPath: "a b"))
+                    routes[peer] = [cover: "a b"]
+                    obs.append(RouteEvent(time: t0 + 5 * h, peer: peer, kind: .withdraw, prefix: cover))
+                    obs.append(RouteEvent(time: t0 + 5 * h + 20 * Scenario.minute, peer: peer, kind: .announce, prefix: cover, asPath: "a b"))
                 }
             }
-            ribs.append(RIBSnapshot(collector: c, time: t0, tableSizes: sizes, routes: routes))
+            ribs.append(RIBDump(collector: c, time: t0, tableSizes: sizes, routes: routes))
         }
         let input = AnalysisInput(scopePrefixes: [block], peers: peers, observations: obs, ribs: ribs, from: t0, to: t0 + 24 * h)
         let r = Analyzer.analyze(input)
-        #expect(r.blocks == ["2001:db8:100::/48"])
+        #expect(r.blocks == [block])
         #expect(r.episodes.count == 1)
         #expect(r.episodes.first?.start == t0 + 5 * h)
         #expect(r.episodes.first?.durationSeconds == 1200)

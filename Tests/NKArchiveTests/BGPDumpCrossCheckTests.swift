@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 import Testing
 
 let bgpdumpPath = ["/usr/bin/bgpdump", "/usr/local/bin/bgpdump"].first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 import Testing
 
 /// Decompression on a producer thread must change nothing but the speed, and
@@ -13,7 +14,7 @@ struct PipelineTests {
         var decoder = MRTDecoder()
         var writer = BGPDumpFormatter.Writer()
         var out = TextBuffer()
-        let report = readMRTFile(path: path, decoder: &decoder, pipeline: pipeline) { record in
+        let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(pipeline: pipeline)) { record in
             if !writer.appendRecord(record, to: &out) {
                 for e in record.elements { writer.append(e, to: &out) }
             }

@@ -1,36 +1,58 @@
 import Foundation
 import MRT
 import NKAnalysis
+import NKModel
 import NKRender
 import Testing
 
 /// A small analysed day: ten full-feed peers, one 15-minute full outage at 06:00
 /// and a 2-block outage at 18:00 for 10 minutes.
 func sampleResult() -> AnalysisResult {
-    let t0: Int64 = 1_419_206_400 * 1_000_000 // 2014-12-22T00:00:00Z
+    let t0 = Timestamp(seconds: 1_419_206_400) // 2014-12-22T00:00:00Z
     let kp = (176...179).map { Prefix("175.45.\($0).0/24")! }
-    var peers: [PeerRef] = []
-    var sizes: [Int: (ipv4: Int, ipv6: Int)] = [:]
-    var routes: [Int: [Prefix: String]] = [:]
-    var obs: [RouteObservation] = []
+    var peers: [Peer] = []
+    var sizes: [Peer: TableSize] = [:]
+    var routes: [Peer: [Prefix: String]] = [:]
+    var obs: [RouteEvent] = []
     for i in 0..<10 {
-        peers.append(PeerRef(collector: "rrc00", ip: "10.0.0.\(i + 1)", asn: 3300 + UInt32(i)))
-        sizes[i] = (500_000, 20_000)
-        routes[i] = Dictionary(uniqueKeysWithValues: kp.map { ($0, "x 4837 131279") })
+        let peer = Peer(collector: "rrc00", ip: IPAddress("10.0.0.\(i + 1)")!, asn: 3300 + UInt32(i))
+        peers.append(peer)
+        sizes[peer] = TableSize(ipv4: 500_000, ipv6: 20_000)
+        routes[peer] = Dictionary(uniqueKeysWithValues: kp.map { ($0, "x 4837 131279") })
         for b in 0..<4 {
-            obs.append(RouteObservation(time: t0 + 6 * 3_600_000_000, peer: i, prefix: kp[b], kind: .withdraw))
-            obs.append(RouteObservation(time: t0 + 6 * 3_600_000_000 + 900_000_000, peer: i, prefix: kp[b], kind: .announce, asPath: "x 4837 131279"))
+            obs.append(RouteEvent(time: t0.adding(seconds: 6 * 3600), peer: peer, kind: .withdraw, prefix: kp[b]))
+            obs.append(RouteEvent(time: t0.adding(seconds: 6 * 3600 + 900), peer: peer, kind: .announce, prefix: kp[b], asPath: "x 4837 131279"))
         }
         for b in 1...2 {
-            obs.append(RouteObservation(time: t0 + 18 * 3_600_000_000, peer: i, prefix: kp[b], kind: .withdraw))
-            obs.append(RouteObservation(time: t0 + 18 * 3_600_000_000 + 600_000_000, peer: i, prefix: kp[b], kind: .announce, asPath: "x 4837 131279"))
+            obs.append(RouteEvent(time: t0.adding(seconds: 18 * 3600), peer: peer, kind: .withdraw, prefix: kp[b]))
+            obs.append(RouteEvent(time: t0.adding(seconds: 18 * 3600 + 600), peer: peer, kind: .announce, prefix: kp[b], asPath: "x 4837 131279"))
         }
     }
     let input = AnalysisInput(scopePrefixes: [Prefix("175.45.176.0/22")!], peers: peers, observations: obs,
-                              ribs: [RIBSnapshot(collector: "rrc00", time: t0, tableSizes: sizes, routes: routes)],
-                              coverage: [CoverageInterval(collector: "rrc00", start: t0, end: t0 + 86_400_000_000)],
-                              from: t0, to: t0 + 86_400_000_000)
+                              ribs: [RIBDump(collector: "rrc00", time: t0, tableSizes: sizes, routes: routes)],
+                              coverage: [CollectorInterval(collector: "rrc00", start: t0, end: t0.adding(seconds: 86_400))],
+                              from: t0, to: t0.adding(seconds: 86_400))
     return Analyzer.analyze(input)
+}
+
+let sampleSources = DataSources(store: "s.sqlite", files: 3, damagedFiles: 0, collectors: ["rrc00"], peers: 10, scope: .northKorea)
+
+/// Compares `text` with the golden file `name` beside this source; with
+/// NKWATCH_UPDATE_GOLDEN=1 in the environment, writes it instead.
+func checkGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+    if ProcessInfo.processInfo.environment["NKWATCH_UPDATE_GOLDEN"] == "1" {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+        return
+    }
+    let golden = try String(contentsOf: url, encoding: .utf8)
+    if golden != text {
+        let a = golden.split(separator: "\n", omittingEmptySubsequences: false), b = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+        Issue.record("\(name) differs from its golden file at line \(line + 1): expected '\(line < a.count ? a[line] : "<end>")', got '\(line < b.count ? b[line] : "<end>")' (NKWATCH_UPDATE_GOLDEN=1 rewrites it)",
+                     sourceLocation: sourceLocation)
+    }
 }
 
 @Suite("Renderers")
@@ -38,8 +60,8 @@ struct RenderTests {
     @Test("classification JSON: schema, exact values, deterministic bytes")
     func classificationJSON() throws {
         let r = sampleResult()
-        let doc = ClassificationDocument.make(r, scopePrefixes: ["175.45.176.0/22"], originASNs: [131279], country: nil).text()
-        #expect(doc == ClassificationDocument.make(sampleResult(), scopePrefixes: ["175.45.176.0/22"], originASNs: [131279], country: nil).text())
+        let doc = ClassificationDocument.make(r, scope: .northKorea).text()
+        #expect(doc == ClassificationDocument.make(sampleResult(), scope: .northKorea).text())
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [String: Any])
         #expect(obj["schema"] as? String == "nkwatch.classification/v1")
         #expect((obj["range"] as? [String: String]) == ["from": "2014-12-22T00:00:00Z", "to": "2014-12-23T00:00:00Z"])
@@ -66,7 +88,7 @@ struct RenderTests {
     @Test("--expect: the same data passes; an outage moved past the tolerance fails and the diff names it")
     func expect() throws {
         let r = sampleResult()
-        let doc = ClassificationDocument.make(r, scopePrefixes: [], originASNs: [], country: nil).text()
+        let doc = ClassificationDocument.make(r, scope: .northKorea).text()
         #expect(try ExpectCheck.compare(expected: Data(doc.utf8), actual: r, tolerance: 300).isEmpty)
         let moved = doc.replacingOccurrences(of: "\"2014-12-22T06:00:00Z\"", with: "\"2014-12-22T05:40:00Z\"")
         let diffs = try ExpectCheck.compare(expected: Data(moved.utf8), actual: r, tolerance: 300)
@@ -137,22 +159,21 @@ struct RenderTests {
         #expect(explained.contains("VERDICT"))
     }
 
-    @Test("reports: Markdown and a self-contained HTML page")
-    func reports() {
+    @Test("reports: Markdown and a self-contained HTML page, byte for byte against golden files")
+    func reports() throws {
         let r = sampleResult()
-        let s = DataSources(store: "s.sqlite", files: 3, damagedFiles: 0, collectors: ["rrc00"], peers: 10, scopePrefixes: ["175.45.176.0/22"], originASNs: [131279], country: nil)
-        let md = ReportRenderer.markdown(r, sources: s)
+        let md = ReportRenderer.markdown(r, sources: sampleSources)
         #expect(md.hasPrefix("# BGP outage report: 175.45.176.0/22, origin AS131279"))
-        #expect(md.contains("## Verdict"))
         #expect(md.contains("| isolated_blip | 2014-12-22 06:00 UTC | 2014-12-22 06:15 UTC | 15 min | full | 4/4 | 100 % of 10 |"))
-        let html = ReportRenderer.html(r, sources: s)
-        #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(html.contains("<svg id=\"heatmap\""))
-        #expect(html.contains("<svg id=\"routed\""))
-        #expect(html.contains("<svg id=\"score\""))
+        try checkGolden(md, "report.md")
+        let html = ReportRenderer.html(r, sources: sampleSources)
+        for id in ["heatmap", "routed", "score"] { #expect(html.contains("<svg id=\"\(id)\"")) }
         #expect(html.contains("class=\"down\""))
-        #expect(!html.contains("http://") || !html.contains("<script"))
-        #expect(!html.contains("src=\"http"))
+        // Self-contained: no script, no stylesheet or image from elsewhere.
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("src=") && !html.contains("<link"))
         #expect(html.contains("@media print"))
+        try checkGolden(html, "report.html")
+        try checkGolden(ClassifyText.text(r, title: "t", explain: true), "classify-explain.txt")
     }
 }

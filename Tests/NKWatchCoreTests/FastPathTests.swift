@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 import NKStore
 import NKWatchCore
 import Testing
@@ -27,13 +28,13 @@ struct FastPathTests {
     static func compare(_ path: String, scopes: [Scope] = scopes, sourceLocation: SourceLocation = #_sourceLocation) {
         for scope in scopes {
             let ingester = FileIngester(scope: scope)
-            let (fast, fastReport) = ingester.ingest(path: path, sha256: "x", size: 0, fastPath: true)
-            let (full, fullReport) = ingester.ingest(path: path, sha256: "x", size: 0, fastPath: false)
+            let (fast, fastReport) = ingester.ingest(path: path, fastPath: true)
+            let (full, fullReport) = ingester.ingest(path: path, fastPath: false)
             let same = fast == full
             #expect(same, """
-                \(path) with scope \(scope.stored): fast path \(fast.elements) elements, \(fast.events.count) events, \
-                \(fast.ribTables.count) RIB tables, \(fast.errors.count) errors; full decoder \(full.elements), \(full.events.count), \
-                \(full.ribTables.count), \(full.errors.count)
+                \(path) with scope \(scope): fast path \(fast?.elements ?? -1) elements, \(fast?.events.count ?? -1) events, \
+                \(fast?.ribTables.count ?? -1) RIB tables, \(fast?.errors.count ?? -1) errors; full decoder \(full?.elements ?? -1), \
+                \(full?.events.count ?? -1), \(full?.ribTables.count ?? -1), \(full?.errors.count ?? -1)
                 """, sourceLocation: sourceLocation)
             #expect(fastReport.records == fullReport.records && fastReport.recordsDecoded == fullReport.recordsDecoded,
                     "\(path)", sourceLocation: sourceLocation)
@@ -56,7 +57,7 @@ struct FastPathTests {
         let written = try Fixture.write(to: root)
         for path in written.paths { Self.compare(path) }
         // The scope really is found: events from both paths.
-        let (f, _) = FileIngester(scope: .northKorea).ingest(path: written.paths[0], sha256: "x", size: 0)
+        let f = try #require(FileIngester(scope: .northKorea).ingest(path: written.paths[0]).0)
         #expect(f.kind == .rib && !f.events.isEmpty && !f.ribTables.isEmpty)
     }
 
@@ -72,7 +73,7 @@ struct FastPathTests {
         var events = 0
         for (i, path) in files.enumerated() where i % 25 == 0 || path.contains("bview") || path.contains("rib.") {
             Self.compare(path, scopes: [.northKorea])
-            events += FileIngester(scope: .northKorea).ingest(path: path, sha256: "x", size: 0).0.events.count
+            events += FileIngester(scope: .northKorea).ingest(path: path).0?.events.count ?? 0
         }
         #expect(events > 0)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 
 /// Generated archives laid out like the real ones, for two collectors:
 /// route-views2 (bzip2, updates every 15 min, RIB at 16:00) and rrc00 (gzip,
@@ -94,7 +95,7 @@ enum Fixture {
                 defer { t += c.interval }
                 if skip.contains("\(c.name)/\(fname)") { continue }
                 // Records in time order, as a collector writes them.
-                enum Item { case churn(Int, Prefix), down(Int), up(Int), reset(Int, UInt16, UInt16) }
+                enum Item { case churn(Int, Prefix), down(Int), up(Int), reset(Int, BGPState, BGPState) }
                 var items: [(UInt32, Int, Item)] = []
                 for (i, _) in c.peers.enumerated() {
                     // Background churn: one announcement per peer per minute.

@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKModel
 import Testing
 
 /// `nkwatch dump` run as a user runs it: exact output, exit codes, messages.

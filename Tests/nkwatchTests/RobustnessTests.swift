@@ -101,7 +101,7 @@ struct RobustnessTests {
                 if ends.contains(cut) || cut >= plain.count {
                     #expect(report.fatalError == nil, "\(name) cut at \(cut)")
                 } else {
-                    #expect(report.fatalError?.error.offset == (ends.last { $0 <= cut } ?? 0), "\(name) cut at \(cut)")
+                    #expect(report.fatalError?.offset == (ends.last { $0 <= cut } ?? 0), "\(name) cut at \(cut)")
                 }
             }
         }

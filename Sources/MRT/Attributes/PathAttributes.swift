@@ -39,6 +39,30 @@ public struct AttributeType: RawRepresentable, Hashable, Sendable {
     public static let as4Aggregator = AttributeType(rawValue: 18)
     public static let largeCommunities = AttributeType(rawValue: 32)
     public static let onlyToCustomer = AttributeType(rawValue: 35)
+
+    /// A bit of its own for each attribute that reachability needs (NEXT_HOP,
+    /// AS_PATH, AS4_PATH, MP_REACH_NLRI, MP_UNREACH_NLRI: what a partial
+    /// decoding keeps), 0 for the others.
+    @inline(__always)
+    public var reachabilityBit: UInt8 {
+        switch self {
+        case .nextHop: return 1
+        case .asPath: return 2
+        case .as4Path: return 4
+        case .mpReachNLRI: return 8
+        case .mpUnreachNLRI: return 16
+        default: return 0
+        }
+    }
+}
+
+/// Path attribute flag bits (RFC 4271 §4.3).
+public enum AttributeFlags {
+    public static let optional: UInt8 = 0x80
+    public static let transitive: UInt8 = 0x40
+    public static let partial: UInt8 = 0x20
+    /// The length field is two octets.
+    public static let extendedLength: UInt8 = 0x10
 }
 
 /// An attribute nkwatch does not decode, kept as it came.
@@ -119,7 +143,9 @@ public final class PathAttributes: Sendable {
     public let largeCommunities: [LargeCommunity]?
     public let onlyToCustomer: UInt32?
     public let unknown: [RawAttribute]
-    public let warnings: [String]
+    /// RFC 7606 problems that did not stop the decoding (codes
+    /// `.duplicateAttribute`, `.attributeDiscarded`, `.treatAsWithdraw`).
+    public let warnings: [MRTError]
     public let treatAsWithdraw: Bool
     /// False when only the reachability attributes (NEXT_HOP, AS_PATH,
     /// AS4_PATH, MP_REACH_NLRI, MP_UNREACH_NLRI) were decoded, because no
@@ -190,7 +216,7 @@ public final class PathAttributes: Sendable {
         var largeCommunities: [LargeCommunity]?
         var onlyToCustomer: UInt32?
         var unknown: [RawAttribute] = []
-        var warnings: [String] = []
+        var warnings: [MRTError] = []
         var treatAsWithdraw = false
         var seen: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
@@ -218,7 +244,7 @@ public final class PathAttributes: Sendable {
             guard let flags = r.readUInt8(), let typeCode = r.readUInt8() else {
                 throw MRTError(.attributeOverrun, offset: at, record: record, "path attribute header is cut short")
             }
-            let extended = flags & 0x10 != 0
+            let extended = flags & AttributeFlags.extendedLength != 0
             let lengthValue: Int?
             if extended { lengthValue = r.readUInt16().map(Int.init) } else { lengthValue = r.readUInt8().map(Int.init) }
             guard let length = lengthValue else {
@@ -229,13 +255,15 @@ public final class PathAttributes: Sendable {
                                "path attribute \(typeCode) declares \(length) bytes, \(r.remaining) remain in the attribute block")
             }
             let type = AttributeType(rawValue: typeCode)
-            if !full && type != .nextHop && type != .mpReachNLRI && type != .mpUnreachNLRI && type != .asPath && type != .as4Path { continue }
+            if !full && type.reachabilityBit == 0 { continue }
             if !b.markSeen(typeCode) {
-                b.warnings.append("duplicate path attribute \(typeCode) at byte offset \(at) ignored")
+                b.warnings.append(MRTError(.duplicateAttribute, offset: at, record: record,
+                                           "duplicate path attribute \(typeCode) ignored (RFC 7606 §3 g)"))
                 continue
             }
             func warn(_ what: String, withdraw: Bool = false) {
-                b.warnings.append("path attribute \(typeCode) at byte offset \(at): \(what)")
+                b.warnings.append(MRTError(withdraw ? .treatAsWithdraw : .attributeDiscarded, offset: at, record: record,
+                                           "path attribute \(typeCode): \(what)"))
                 if withdraw { b.treatAsWithdraw = true }
             }
             switch type {
@@ -348,7 +376,7 @@ public final class PathAttributes: Sendable {
             snpas -= 1
         }
         var nlri: [NLRIEntry] = []
-        if (afi == .ipv4 || afi == .ipv6) && safi.isPrefixList {
+        if afi.isIP && safi.isPrefixList {
             NLRI.readList(&v, afi: afi, addPath: context.addPath, record: context.record, into: &nlri, problems: &problems)
         }
         return MPReachNLRI(afi: afi, safi: safi, nextHop: nh, linkLocalNextHop: ll, nlri: nlri, abbreviated: false)
@@ -361,7 +389,7 @@ public final class PathAttributes: Sendable {
         }
         let afi = AFI(rawValue: afiRaw), safi = SAFI(rawValue: safiRaw)
         var nlri: [NLRIEntry] = []
-        if (afi == .ipv4 || afi == .ipv6) && safi.isPrefixList {
+        if afi.isIP && safi.isPrefixList {
             NLRI.readList(&v, afi: afi, addPath: context.addPath, record: context.record, into: &nlri, problems: &problems)
         }
         return MPUnreachNLRI(afi: afi, safi: safi, withdrawn: nlri)

@@ -45,6 +45,8 @@ public struct BGPCapability: Hashable, Sendable {
 
 /// OPEN (RFC 4271 §4.2), with RFC 9072 extended optional parameters.
 public struct BGPOpen: Hashable, Sendable {
+    /// The optional parameter type that carries capabilities (RFC 5492 §4).
+    public static let capabilitiesParameter: UInt8 = 2
     public var version: UInt8
     public var myAS: UInt16
     public var holdTime: UInt16
@@ -160,7 +162,7 @@ enum BGPMessageDecoder {
                   var pval = params.readSlice(plen) else {
                 throw MRTError(.badMessageLength, offset: pat, record: record, "OPEN optional parameter is cut short")
             }
-            if ptype == 2 {
+            if ptype == BGPOpen.capabilitiesParameter {
                 while !pval.isAtEnd {
                     let cat = pval.offset
                     guard let code = pval.readUInt8(), let clen = pval.readUInt8(), let cval = pval.readBytes(Int(clen)) else {

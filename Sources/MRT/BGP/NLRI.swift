@@ -5,6 +5,8 @@ public struct AFI: RawRepresentable, Hashable, Sendable, CustomStringConvertible
     public static let ipv4 = AFI(rawValue: 1)
     public static let ipv6 = AFI(rawValue: 2)
     public var description: String { self == .ipv4 ? "IPv4" : self == .ipv6 ? "IPv6" : "AFI_\(rawValue)" }
+    /// IPv4 or IPv6: the families whose prefixes nkwatch decodes.
+    public var isIP: Bool { self == .ipv4 || self == .ipv6 }
 }
 
 /// Subsequent Address Family Identifier (RFC 4760). Unknown values are data.

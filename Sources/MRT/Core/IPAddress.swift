@@ -260,3 +260,19 @@ public func appendDecimal<T: BinaryInteger, O: ByteOutput>(_ value: T, to out: i
         out.put(UnsafeBufferPointer(rebasing: buf[i..<20]))
     }
 }
+
+extension IPAddress: Codable {
+    /// Encoded as its text form.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let a = IPAddress(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not an IP address"))
+        }
+        self = a
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

@@ -61,3 +61,41 @@ extension Prefix: CustomStringConvertible {
         appendDecimal(length, to: &out)
     }
 }
+
+extension Prefix: Codable {
+    /// Encoded as its text form.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let p = Prefix(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a prefix"))
+        }
+        self = p
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension Prefix {
+    /// The last address inside the prefix (all host bits set).
+    public var lastAddress: IPAddress {
+        switch address {
+        case .v4(let a):
+            return .v4(length == 0 ? UInt32.max : a | (UInt32.max >> UInt32(length)))
+        case .v6(let hi, let lo):
+            if length == 0 { return .v6(.max, .max) }
+            if length <= 64 { return .v6(length == 64 ? hi : hi | (UInt64.max >> UInt64(length)), .max) }
+            return .v6(hi, length == 128 ? lo : lo | (UInt64.max >> UInt64(length - 64)))
+        }
+    }
+
+    /// How many /24s (IPv4) or /48s (IPv6) the prefix spans, at least 1 for
+    /// longer prefixes: the unit in which address space is weighed.
+    public var slash24Equivalents: Double {
+        let unit = isIPv4 ? 24 : 48
+        let l = Int(length)
+        return l >= unit ? 1 : Double(sign: .plus, exponent: unit - l, significand: 1)
+    }
+}

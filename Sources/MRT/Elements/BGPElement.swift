@@ -1,14 +1,39 @@
 /// The flattened, per-prefix view of MRT data that most users touch: one
 /// element per prefix per announcement, withdrawal or RIB entry, plus one per
 /// session state change.
-public struct BGPElement: Sendable {
-    public enum Kind: UInt8, Sendable, CustomStringConvertible {
-        case rib, announce, withdraw, state
-        /// bgpdump's letter: B, A, W, STATE.
-        public var description: String {
-            switch self { case .rib: return "B"; case .announce: return "A"; case .withdraw: return "W"; case .state: return "STATE" }
-        }
+/// What an element is. Its letters are bgpdump's, and every layer (dump,
+/// JSON lines, the store's `events.kind`) spells it this one way.
+public enum ElementKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible, Codable {
+    case rib, announce, withdraw, state
+
+    /// bgpdump's letter: B, A, W, STATE.
+    public var letter: String {
+        switch self { case .rib: return "B"; case .announce: return "A"; case .withdraw: return "W"; case .state: return "STATE" }
     }
+
+    public init?(letter: some StringProtocol) {
+        guard let k = Self.allCases.first(where: { $0.letter == letter }) else { return nil }
+        self = k
+    }
+
+    public var description: String { letter }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let k = ElementKind(letter: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not B, A, W or STATE"))
+        }
+        self = k
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(letter)
+    }
+}
+
+public struct BGPElement: Sendable {
+    public typealias Kind = ElementKind
 
     public var kind: Kind
     public var recordType: MRTType
@@ -32,8 +57,8 @@ public struct BGPElement: Sendable {
     /// not want the prefix, only the reachability attributes are there
     /// (`isComplete == false`).
     public var attributes: PathAttributes?
-    public var oldState: UInt16
-    public var newState: UInt16
+    public var oldState: BGPState
+    public var newState: BGPState
     /// Sent by the collector (BGP4MP *_LOCAL subtypes).
     public var isLocal: Bool
     public var isAddPath: Bool
@@ -60,7 +85,7 @@ extension MRTRecord {
             out.append(BGPElement(kind: .rib, recordType: h.type, subtype: h.subtype, timestamp: h.timestamp, microseconds: h.microseconds,
                                   peerIP: e.peerIP, peerASN: e.peerASN, prefix: e.prefix, pathID: nil,
                                   nextHop: e.attributes.flatMap(ribNextHop), attributes: e.attributes,
-                                  oldState: 0, newState: 0, isLocal: false, isAddPath: false, originatedTime: e.originatedTime,
+                                  oldState: .none, newState: .none, isLocal: false, isAddPath: false, originatedTime: e.originatedTime,
                                   safi: .unicast, fromMultiprotocol: false))
         case .rib(let rib):
             guard let prefix = rib.prefix else { return }
@@ -68,7 +93,7 @@ extension MRTRecord {
                 out.append(BGPElement(kind: .rib, recordType: h.type, subtype: h.subtype, timestamp: h.timestamp, microseconds: h.microseconds,
                                       peerIP: entry.peer.ip, peerASN: entry.peer.asn, prefix: prefix, pathID: entry.pathID,
                                       nextHop: entry.attributes.flatMap(ribNextHop), attributes: entry.attributes,
-                                      oldState: 0, newState: 0, isLocal: false, isAddPath: rib.addPath,
+                                      oldState: .none, newState: .none, isLocal: false, isAddPath: rib.addPath,
                                       originatedTime: entry.originatedTime, safi: rib.safi, fromMultiprotocol: false))
             }
         case .stateChange(let s):
@@ -81,7 +106,7 @@ extension MRTRecord {
             func make(_ kind: BGPElement.Kind, _ n: NLRIEntry, nextHop: IPAddress?, attrs: PathAttributes?, safi: SAFI, mp: Bool) -> BGPElement {
                 BGPElement(kind: kind, recordType: h.type, subtype: h.subtype, timestamp: h.timestamp, microseconds: h.microseconds,
                            peerIP: m.peerIP, peerASN: m.peerASN, prefix: n.prefix, pathID: n.pathID, nextHop: nextHop,
-                           attributes: attrs, oldState: 0, newState: 0, isLocal: m.isLocal, isAddPath: m.isAddPath,
+                           attributes: attrs, oldState: .none, newState: .none, isLocal: m.isLocal, isAddPath: m.isAddPath,
                            originatedTime: nil, safi: safi, fromMultiprotocol: mp)
             }
             let a = u.attributes

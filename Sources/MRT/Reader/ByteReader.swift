@@ -100,3 +100,13 @@ public struct ByteReader {
         return bytes[p]
     }
 }
+
+extension ByteReader {
+    /// True when the next 16 bytes are the all-ones BGP marker (RFC 4271 §4.1).
+    @inline(__always)
+    public func atBGPMarker() -> Bool {
+        guard remaining >= 16, let base = bytes.baseAddress else { return false }
+        return base.loadUnaligned(fromByteOffset: position, as: UInt64.self) == UInt64.max
+            && base.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self) == UInt64.max
+    }
+}

@@ -25,6 +25,11 @@ public struct MRTError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let decompression = Code(rawValue: "decompression")
         public static let io = Code(rawValue: "io")
         public static let notMRT = Code(rawValue: "not-mrt")
+        /// RFC 7606 warnings on an element: an attribute dropped, a duplicate
+        /// ignored, announcements treated as withdrawals.
+        public static let attributeDiscarded = Code(rawValue: "attribute-discarded")
+        public static let duplicateAttribute = Code(rawValue: "duplicate-attribute")
+        public static let treatAsWithdraw = Code(rawValue: "treat-as-withdraw")
     }
 
     public var code: Code

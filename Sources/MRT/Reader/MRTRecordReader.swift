@@ -1,14 +1,15 @@
-/// Where MRT bytes come from: a file, a decompressor, stdin, memory.
-public protocol MRTByteSource {
+/// Where bytes come from: a file, standard input, memory, a decompressor
+/// over any of these, an HTTP body.
+public protocol ByteSource {
     /// Fills `buffer` with up to `buffer.count` bytes and returns how many it
-    /// wrote; 0 means the end of the data. Throws (an `MRTError` with code
-    /// `.decompression` or `.io`) on damage, after every good byte before the
-    /// damage has been returned by earlier calls.
+    /// wrote; 0 means the end of the data. Throws the source's own error on
+    /// failure or damage, after every good byte before it has been returned
+    /// by earlier calls.
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
 /// A byte source over bytes already in memory.
-public struct MemoryByteSource: MRTByteSource {
+public struct MemoryByteSource: ByteSource {
     let data: [UInt8]
     var position = 0
     public init(_ data: [UInt8]) { self.data = data }
@@ -47,7 +48,7 @@ public struct MRTRecordReader {
     /// Records longer than this are refused before anything is allocated for them.
     public static var maxRecordLength: Int { 16 << 20 }
 
-    var source: any MRTByteSource
+    var source: any ByteSource
     var buffer: [UInt8]
     var start = 0          // first unconsumed byte in buffer
     var end = 0            // one past the last valid byte in buffer
@@ -55,13 +56,16 @@ public struct MRTRecordReader {
     var sourceDone = false
     var failed = false
     public private(set) var recordsRead = 0
+    /// When the source failed: bytes of an incomplete record that had
+    /// arrived before the failure and were not delivered.
+    public private(set) var droppedBytes = 0
     /// Checked against the first record's header before its length is
     /// trusted: lets a caller refuse a file that is not MRT at all.
     public var firstHeaderCheck: ((MRTCommonHeader) -> MRTError?)?
 
     /// `chunkSize` is the first buffer size; it grows (doubling) only for
     /// records that need more. The buffer is not zero-filled.
-    public init(source: some MRTByteSource, chunkSize: Int = 256 << 10) {
+    public init(source: some ByteSource, chunkSize: Int = 256 << 10) {
         self.source = source
         let n = max(chunkSize, 64)
         self.buffer = [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n }
@@ -99,8 +103,9 @@ public struct MRTRecordReader {
     }
 
     /// Reads the next record and lends it to `body`. Returns nil at a clean end
-    /// of input. Throws an `MRTError` for a truncated or oversized record or a
-    /// damaged source; after a throw the reader returns nil.
+    /// of input. Throws an `MRTError` for a truncated or oversized record, or
+    /// the source's own error when it fails (see `droppedBytes`); after a
+    /// throw the reader returns nil.
     public mutating func next<R>(_ body: (RawRecordView) -> R) throws -> R? {
         if failed { return nil }
         do {
@@ -158,15 +163,14 @@ public struct MRTRecordReader {
             streamOffset += total
             recordsRead += 1
             return result
-        } catch var e as MRTError {
+        } catch let e as MRTError {
             failed = true
-            if (e.code == .decompression || e.code == .io) && end - start > 0 {
-                e.detail += "; \(end - start) bytes of an incomplete record at stream offset \(streamOffset) were dropped"
-            }
             throw e
         } catch {
+            // The source failed: its error goes up unchanged.
             failed = true
-            throw MRTError(.io, offset: streamOffset, "\(error)")
+            droppedBytes = end - start
+            throw error
         }
     }
 }

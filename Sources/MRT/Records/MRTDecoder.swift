@@ -74,21 +74,18 @@ public struct MRTDecoder: Sendable {
 
     mutating func decodeTableDumpV2(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
         typealias S = TableDumpV2Subtype
+        if let form = S.ribForm(h.subtype) {
+            let at = r.offset
+            guard let seq = r.readUInt32() else { throw MRTError.short("RIB sequence number", at: at, record: record) }
+            let prefix = try NLRI.readPrefix(&r, afi: form.afi, record: record)
+            return .rib(try decodeRIBEntries(&r, sequence: seq, afi: form.afi, safi: form.safi, prefix: prefix, addPath: form.addPath,
+                                             record: record, problems: &problems))
+        }
         switch h.subtype {
         case S.peerIndexTable:
             let table = try decodePeerIndexTable(&r, record: record)
             peerIndexTable = table
             return .peerIndexTable(table)
-        case S.ribIPv4Unicast, S.ribIPv4Multicast, S.ribIPv6Unicast, S.ribIPv6Multicast,
-             S.ribIPv4UnicastAddPath, S.ribIPv4MulticastAddPath, S.ribIPv6UnicastAddPath, S.ribIPv6MulticastAddPath:
-            let addPath = h.subtype >= 8
-            let base = addPath ? h.subtype - 6 : h.subtype
-            let afi: AFI = (base == S.ribIPv4Unicast || base == S.ribIPv4Multicast) ? .ipv4 : .ipv6
-            let safi: SAFI = (base == S.ribIPv4Unicast || base == S.ribIPv6Unicast) ? .unicast : .multicast
-            let at = r.offset
-            guard let seq = r.readUInt32() else { throw MRTError.short("RIB sequence number", at: at, record: record) }
-            let prefix = try NLRI.readPrefix(&r, afi: afi, record: record)
-            return .rib(try decodeRIBEntries(&r, sequence: seq, afi: afi, safi: safi, prefix: prefix, addPath: addPath, record: record, problems: &problems))
         case S.ribGeneric, S.ribGenericAddPath:
             let addPath = h.subtype == S.ribGenericAddPath
             let at = r.offset
@@ -96,7 +93,7 @@ public struct MRTDecoder: Sendable {
                 throw MRTError.short("RIB_GENERIC header", at: at, record: record)
             }
             let afi = AFI(rawValue: afiRaw), safi = SAFI(rawValue: safiRaw)
-            guard (afi == .ipv4 || afi == .ipv6) && safi.isPrefixList else {
+            guard afi.isIP && safi.isPrefixList else {
                 return .unsupported("\(record) AFI \(afiRaw) SAFI \(safiRaw)")
             }
             let prefix = try NLRI.readPrefix(&r, afi: afi, record: record)
@@ -180,36 +177,42 @@ public struct MRTDecoder: Sendable {
     func decodeBGP4MP(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
         typealias S = BGP4MPSubtype
         let at = r.offset
-        switch h.subtype {
-        case S.stateChange, S.stateChangeAS4:
-            let as4 = h.subtype == S.stateChangeAS4
-            let (peerAS, localAS, ifIndex, afi, peerIP, localIP) = try readBGP4MPPeers(&r, as4: as4, record: record)
-            guard let old = r.readUInt16(), let new = r.readUInt16() else { throw MRTError.short("STATE_CHANGE states", at: at, record: record) }
-            try expectEnd(r, record: record)
-            return .stateChange(BGP4MPStateChange(peerASN: peerAS, localASN: localAS, interfaceIndex: ifIndex, afi: afi,
-                                                  peerIP: peerIP, localIP: localIP, oldState: old, newState: new))
-        case S.message, S.messageAS4, S.messageLocal, S.messageAS4Local,
-             S.messageAddPath, S.messageAS4AddPath, S.messageLocalAddPath, S.messageAS4LocalAddPath:
-            let as4 = [S.messageAS4, S.messageAS4Local, S.messageAS4AddPath, S.messageAS4LocalAddPath].contains(h.subtype)
-            let local = [S.messageLocal, S.messageAS4Local, S.messageLocalAddPath, S.messageAS4LocalAddPath].contains(h.subtype)
-            let addPath = h.subtype >= S.messageAddPath
-            let (peerAS, localAS, ifIndex, afi, peerIP, localIP) = try readBGP4MPPeers(&r, as4: as4, record: record)
-            let message = try BGPMessageDecoder.decode(&r, asnLength: as4 ? 4 : 2, addPath: addPath, record: record,
+        if let form = S.messageForm(h.subtype) {
+            let peers = try readBGP4MPPeers(&r, as4: form.as4, record: record)
+            let message = try BGPMessageDecoder.decode(&r, asnLength: form.asnLength, addPath: form.addPath, record: record,
                                                        filter: attributeFilter, problems: &problems)
             if !r.isAtEnd {
                 problems.append(MRTError(.trailingBytes, offset: r.offset, record: record,
                                          "\(r.remaining) bytes left over after the BGP message"))
             }
-            return .message(BGP4MPMessage(peerASN: peerAS, localASN: localAS, interfaceIndex: ifIndex, afi: afi,
-                                          peerIP: peerIP, localIP: localIP, isAS4: as4, isLocal: local, isAddPath: addPath,
-                                          message: message))
+            return .message(BGP4MPMessage(peerASN: peers.peerASN, localASN: peers.localASN, interfaceIndex: peers.interfaceIndex,
+                                          afi: peers.afi, peerIP: peers.peerIP, localIP: peers.localIP, isAS4: form.as4,
+                                          isLocal: form.local, isAddPath: form.addPath, message: message))
+        }
+        switch h.subtype {
+        case S.stateChange, S.stateChangeAS4:
+            let peers = try readBGP4MPPeers(&r, as4: h.subtype == S.stateChangeAS4, record: record)
+            guard let old = r.readUInt16(), let new = r.readUInt16() else { throw MRTError.short("STATE_CHANGE states", at: at, record: record) }
+            try expectEnd(r, record: record)
+            return .stateChange(BGP4MPStateChange(peerASN: peers.peerASN, localASN: peers.localASN, interfaceIndex: peers.interfaceIndex,
+                                                  afi: peers.afi, peerIP: peers.peerIP, localIP: peers.localIP,
+                                                  oldState: BGPState(rawValue: old), newState: BGPState(rawValue: new)))
         default:
             return .unsupported(record)
         }
     }
 
-    func readBGP4MPPeers(_ r: inout ByteReader, as4: Bool, record: String) throws(MRTError)
-        -> (UInt32, UInt32, UInt16, AFI, IPAddress, IPAddress) {
+    /// The fields every BGP4MP record starts with (RFC 6396 §4.4.1).
+    struct BGP4MPPeers {
+        var peerASN: UInt32
+        var localASN: UInt32
+        var interfaceIndex: UInt16
+        var afi: AFI
+        var peerIP: IPAddress
+        var localIP: IPAddress
+    }
+
+    func readBGP4MPPeers(_ r: inout ByteReader, as4: Bool, record: String) throws(MRTError) -> BGP4MPPeers {
         let at = r.offset
         guard let peerAS = as4 ? r.readUInt32() : r.readUInt16().map(UInt32.init),
               let localAS = as4 ? r.readUInt32() : r.readUInt16().map(UInt32.init),
@@ -225,7 +228,7 @@ public struct MRTDecoder: Sendable {
             throw MRTError(.badAFI, offset: at + (as4 ? 10 : 6), record: record, "peer address family \(afiRaw) is neither 1 (IPv4) nor 2 (IPv6)")
         }
         guard let p = peerIP, let l = localIP else { throw MRTError.short("BGP4MP peer addresses", at: at, record: record) }
-        return (peerAS, localAS, ifIndex, afi, p, l)
+        return BGP4MPPeers(peerASN: peerAS, localASN: localAS, interfaceIndex: ifIndex, afi: afi, peerIP: p, localIP: l)
     }
 
     func expectEnd(_ r: ByteReader, record: String) throws(MRTError) {

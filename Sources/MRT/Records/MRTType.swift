@@ -34,6 +34,29 @@ public struct MRTType: RawRepresentable, Hashable, Sendable, CustomStringConvert
 
 /// TABLE_DUMP_V2 subtypes (RFC 6396 §4.3, RFC 8050).
 public enum TableDumpV2Subtype {
+    /// The address family, SAFI and ADD-PATH form of the AFI/SAFI-specific RIB
+    /// subtypes (RIB_IPV4_UNICAST … RIB_IPV6_MULTICAST_ADDPATH); nil for the
+    /// others (RIB_GENERIC carries its AFI and SAFI in the record).
+    public struct RIBForm: Hashable, Sendable {
+        public var afi: AFI
+        public var safi: SAFI
+        public var addPath: Bool
+    }
+
+    public static func ribForm(_ s: UInt16) -> RIBForm? {
+        switch s {
+        case ribIPv4Unicast: return RIBForm(afi: .ipv4, safi: .unicast, addPath: false)
+        case ribIPv4Multicast: return RIBForm(afi: .ipv4, safi: .multicast, addPath: false)
+        case ribIPv6Unicast: return RIBForm(afi: .ipv6, safi: .unicast, addPath: false)
+        case ribIPv6Multicast: return RIBForm(afi: .ipv6, safi: .multicast, addPath: false)
+        case ribIPv4UnicastAddPath: return RIBForm(afi: .ipv4, safi: .unicast, addPath: true)
+        case ribIPv4MulticastAddPath: return RIBForm(afi: .ipv4, safi: .multicast, addPath: true)
+        case ribIPv6UnicastAddPath: return RIBForm(afi: .ipv6, safi: .unicast, addPath: true)
+        case ribIPv6MulticastAddPath: return RIBForm(afi: .ipv6, safi: .multicast, addPath: true)
+        default: return nil
+        }
+    }
+
     public static let peerIndexTable: UInt16 = 1
     public static let ribIPv4Unicast: UInt16 = 2
     public static let ribIPv4Multicast: UInt16 = 3
@@ -68,6 +91,31 @@ public enum TableDumpV2Subtype {
 
 /// BGP4MP and BGP4MP_ET subtypes (RFC 6396 §4.4, RFC 8050).
 public enum BGP4MPSubtype {
+    /// What a BGP4MP_MESSAGE subtype says about the message it carries: AS
+    /// numbers of 4 octets (the _AS4 forms), sent by the collector (the
+    /// _LOCAL forms), NLRI with ADD-PATH path identifiers (RFC 8050's
+    /// _ADDPATH forms). Nil for subtypes that are not messages.
+    public struct MessageForm: Hashable, Sendable {
+        public var as4: Bool
+        public var local: Bool
+        public var addPath: Bool
+        public var asnLength: Int { as4 ? 4 : 2 }
+    }
+
+    public static func messageForm(_ s: UInt16) -> MessageForm? {
+        switch s {
+        case message: return MessageForm(as4: false, local: false, addPath: false)
+        case messageAS4: return MessageForm(as4: true, local: false, addPath: false)
+        case messageLocal: return MessageForm(as4: false, local: true, addPath: false)
+        case messageAS4Local: return MessageForm(as4: true, local: true, addPath: false)
+        case messageAddPath: return MessageForm(as4: false, local: false, addPath: true)
+        case messageAS4AddPath: return MessageForm(as4: true, local: false, addPath: true)
+        case messageLocalAddPath: return MessageForm(as4: false, local: true, addPath: true)
+        case messageAS4LocalAddPath: return MessageForm(as4: true, local: true, addPath: true)
+        default: return nil
+        }
+    }
+
     public static let stateChange: UInt16 = 0
     public static let message: UInt16 = 1
     public static let entry: UInt16 = 2

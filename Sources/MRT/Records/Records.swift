@@ -62,8 +62,8 @@ public struct BGP4MPStateChange: Sendable {
     public var afi: AFI
     public var peerIP: IPAddress
     public var localIP: IPAddress
-    public var oldState: UInt16
-    public var newState: UInt16
+    public var oldState: BGPState
+    public var newState: BGPState
 }
 
 /// BGP4MP_MESSAGE and its AS4, LOCAL and ADD-PATH forms (RFC 6396 §4.4, RFC 8050).

@@ -7,28 +7,13 @@ public enum BGPDumpFormatter {
     /// bgpdump keeps AS paths in an 8000-byte buffer and cuts them past 7900.
     public static let asPathLimit = 7900
 
-    /// The first column.
-    public static func label(_ e: BGPElement) -> String {
-        switch e.recordType {
-        case .tableDump: return "TABLE_DUMP"
-        case .tableDumpV2: return e.isAddPath ? "TABLE_DUMP2_AP" : "TABLE_DUMP2"
-        default:
-            var s = e.recordType == .bgp4mpET ? "BGP4MP_ET" : "BGP4MP"
-            if e.kind == .state { return s }
-            if e.isLocal { s += "_LOCAL" }
-            if e.isAddPath { s += "_AP" }
-            return s
-        }
-    }
-
-    /// Appends one line (with its newline) for `e`. An announcement or RIB
-    /// entry whose attributes were not decoded is written with empty
-    /// attribute columns.
-    /// The labels as bytes, indexed by `labelIndex`.
+    /// The first column, as bytes, indexed by `labelIndex`: TABLE_DUMP,
+    /// TABLE_DUMP2(_AP), then the BGP4MP labels, each followed by its _ET form.
     static let labels: [[UInt8]] = ["TABLE_DUMP", "TABLE_DUMP2", "TABLE_DUMP2_AP", "BGP4MP", "BGP4MP_ET",
                                     "BGP4MP_LOCAL", "BGP4MP_ET_LOCAL", "BGP4MP_AP", "BGP4MP_ET_AP",
                                     "BGP4MP_LOCAL_AP", "BGP4MP_ET_LOCAL_AP"].map { Array($0.utf8) }
-    static let kinds: [[UInt8]] = ["B", "A", "W", "STATE"].map { Array($0.utf8) }
+    /// Element letters, indexed by `ElementKind.rawValue`.
+    static let kinds: [[UInt8]] = ElementKind.allCases.map { Array($0.letter.utf8) }
     static let origins: [[UInt8]] = ["IGP", "EGP", "INCOMPLETE"].map { Array($0.utf8) }
 
     @inline(__always)
@@ -37,17 +22,20 @@ public enum BGPDumpFormatter {
         case .tableDump: return 0
         case .tableDumpV2: return e.isAddPath ? 2 : 1
         default:
-            let et = e.recordType == .bgp4mpET ? 1 : 0
-            if e.kind == .state { return 3 + et }
-            switch (e.isLocal, e.isAddPath) {
-            case (false, false): return 3 + et
-            case (true, false): return 5 + et
-            case (false, true): return 7 + et
-            case (true, true): return 9 + et
-            }
+            return bgp4mpLabelIndex(extended: e.recordType == .bgp4mpET, local: e.kind != .state && e.isLocal,
+                                    addPath: e.kind != .state && e.isAddPath)
         }
     }
 
+    /// BGP4MP, BGP4MP_ET, then _LOCAL, _AP and _LOCAL_AP, each with its _ET form.
+    @inline(__always)
+    static func bgp4mpLabelIndex(extended: Bool, local: Bool, addPath: Bool) -> Int {
+        3 + (local ? 2 : 0) + (addPath ? 4 : 0) + (extended ? 1 : 0)
+    }
+
+    /// Appends one line (with its newline) for `e`. An announcement or RIB
+    /// entry whose attributes were not decoded is written with empty
+    /// attribute columns.
     @_specialize(exported: true, where O == TextBuffer)
     @_specialize(exported: true, where O == [UInt8])
     public static func append<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
@@ -59,9 +47,9 @@ public enum BGPDumpFormatter {
         appendCommon(e, to: &out)
         switch e.kind {
         case .state:
-            appendDecimal(e.oldState, to: &out)
+            appendDecimal(e.oldState.rawValue, to: &out)
             out.put(pipe)
-            appendDecimal(e.newState, to: &out)
+            appendDecimal(e.newState.rawValue, to: &out)
         default:
             appendPrefix(e.prefix, to: &out)
             if e.isAddPath, let id = e.pathID {
@@ -76,7 +64,7 @@ public enum BGPDumpFormatter {
     @inline(__always)
     static func appendCommon<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
         appendHeadColumns(label: labels[labelIndex(e)], timestamp: e.timestamp, microseconds: e.microseconds,
-                          extended: e.recordType == .bgp4mpET, kind: Int(e.kind.rawValue), peerIP: e.peerIP, peerASN: e.peerASN, to: &out)
+                          extended: e.recordType == .bgp4mpET, kind: e.kind, peerIP: e.peerIP, peerASN: e.peerASN, to: &out)
     }
 
     /// For announcements and RIB entries: the common part, the prefix and the path id.
@@ -188,14 +176,14 @@ public enum BGPDumpFormatter {
             switch record.body {
             case .message(let m):
                 guard case .update(let u) = m.message else { return true }
-                let et = h.type == .bgp4mpET ? 1 : 0
-                let label = labels[(m.isLocal ? 5 : 3) + (m.isAddPath ? 4 : 0) + et]
+                let extended = h.type == .bgp4mpET
+                let label = labels[bgp4mpLabelIndex(extended: extended, local: m.isLocal, addPath: m.isAddPath)]
                 let a = u.attributes
                 let hasWithdrawals = !u.withdrawn.isEmpty || !(a.mpUnreach?.withdrawn.isEmpty ?? true)
                     || (a.treatAsWithdraw && (!u.announced.isEmpty || !(a.mpReach?.nlri.isEmpty ?? true)))
                 if hasWithdrawals {
                     head.removeAll()
-                    appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: et == 1, kind: 2,
+                    appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: extended, kind: .withdraw,
                                       peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
                     func withdraw(_ list: [NLRIEntry]) {
                         for n in list {
@@ -218,7 +206,7 @@ public enum BGPDumpFormatter {
                 }
                 if u.announced.isEmpty && (a.mpReach?.nlri.isEmpty ?? true) { return true }
                 head.removeAll()
-                appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: et == 1, kind: 1,
+                appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: extended, kind: .announce,
                                   peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
                 func announce(_ list: [NLRIEntry], nextHop: IPAddress?, mp: Bool) {
                     for n in list {
@@ -242,7 +230,7 @@ public enum BGPDumpFormatter {
                 head.put(pipe)
                 appendDecimal(h.timestamp, to: &head)
                 head.put(pipe)
-                head.put(kinds[0])
+                head.put(kinds[Int(ElementKind.rib.rawValue)])
                 head.put(pipe)
                 prefixText.removeAll()
                 appendPrefix(prefix, to: &prefixText)
@@ -294,7 +282,7 @@ public enum BGPDumpFormatter {
 
     /// `LABEL|TIME|KIND|PEER_IP|PEER_AS|`; `extended`: BGP4MP_ET, whose time has microseconds.
     @inline(__always)
-    static func appendHeadColumns<O: ByteOutput>(label: [UInt8], timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: Int,
+    static func appendHeadColumns<O: ByteOutput>(label: [UInt8], timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: ElementKind,
                                                  peerIP: IPAddress, peerASN: UInt32, to out: inout O) {
         out.put(label)
         out.put(pipe)
@@ -309,7 +297,7 @@ public enum BGPDumpFormatter {
             }
         }
         out.put(pipe)
-        out.put(kinds[kind])
+        out.put(kinds[Int(kind.rawValue)])
         out.put(pipe)
         peerIP.appendBGPDumpText(to: &out)
         out.put(pipe)

@@ -5,15 +5,15 @@ public enum JSONLinesFormatter {
     public static func append(_ e: BGPElement, to out: inout [UInt8]) {
         var o = JSONObjectWriter(out: out)
         out = []
-        o.string("type", e.kind == .rib ? "R" : e.kind.description)
+        o.string("type", e.kind.letter)
         o.raw("timestamp") { appendDecimal(e.timestamp, to: &$0) }
         if e.recordType == .bgp4mpET { o.raw("microseconds") { appendDecimal(e.microseconds, to: &$0) } }
         o.string("record", recordName(e))
         o.raw("peer_ip") { appendQuoted(e.peerIP, to: &$0) }
         o.raw("peer_asn") { appendDecimal(e.peerASN, to: &$0) }
         if e.kind == .state {
-            o.raw("old_state") { appendDecimal(e.oldState, to: &$0) }
-            o.raw("new_state") { appendDecimal(e.newState, to: &$0) }
+            o.raw("old_state") { appendDecimal(e.oldState.rawValue, to: &$0) }
+            o.raw("new_state") { appendDecimal(e.newState.rawValue, to: &$0) }
             o.finish()
             out = o.out
             return
@@ -50,7 +50,7 @@ public enum JSONLinesFormatter {
                     "\(u.type):" + u.value.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
                 })
             }
-            if !a.warnings.isEmpty { o.stringArray("warnings", a.warnings) }
+            if !a.warnings.isEmpty { o.stringArray("warnings", a.warnings.map { "byte offset \($0.offset): \($0.detail)" }) }
         }
         o.finish()
         out = o.out

@@ -172,10 +172,10 @@ public struct MRTWriter: Sendable {
     }
 
     /// A BGP4MP(_ET) STATE_CHANGE (or STATE_CHANGE_AS4 when `session.as4`).
-    public mutating func writeStateChange(_ time: Time, session: Session, oldState: UInt16, newState: UInt16) {
+    public mutating func writeStateChange(_ time: Time, session: Session, oldState: BGPState, newState: BGPState) {
         var w = WireBuffer()
-        w.u16(oldState)
-        w.u16(newState)
+        w.u16(oldState.rawValue)
+        w.u16(newState.rawValue)
         bgp4mp(time, session: session, subtype: session.as4 ? BGP4MPSubtype.stateChangeAS4 : BGP4MPSubtype.stateChange, payload: w.bytes)
     }
 

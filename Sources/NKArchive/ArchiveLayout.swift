@@ -1,35 +1,24 @@
 import MRT
-import NKAnalysis
+import NKModel
 
 /// What a file's path says about it, following the RouteViews
 /// (`route-views2/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2`, RIBs in
 /// `RIBS/rib.*`) and RIPE RIS (`rrc00/2014.12/updates.20141222.1615.gz`,
 /// `bview.*`) archive layouts.
 public struct ArchiveLayout: Sendable, Equatable {
-    public enum Kind: String, Sendable { case rib, updates, unknown }
+    public var collector: Collector
+    public var kind: FileKind
+    /// Time in the file name.
+    public var fileTime: Timestamp?
 
-    public var collector: String
-    /// `routeviews`, `ris`, or `other`.
-    public var project: String
-    public var kind: Kind
-    /// Time in the file name, seconds since the epoch.
-    public var fileTime: Int64?
-
-    public init(collector: String, project: String, kind: Kind, fileTime: Int64?) {
+    public init(collector: Collector, kind: FileKind, fileTime: Timestamp?) {
         self.collector = collector
-        self.project = project
         self.kind = kind
         self.fileTime = fileTime
     }
 
-    /// How long one update file of the project covers.
-    public var updateInterval: Int64? {
-        switch project {
-        case "routeviews": return 15 * 60
-        case "ris": return 5 * 60
-        default: return nil
-        }
-    }
+    /// How long one update file of the collector's project covers, in seconds.
+    public var updateInterval: Int64? { collector.project.updateInterval }
 
     /// Works on the path's UTF-8 bytes: `String.split` and `Character`
     /// tests cost more than decoding a small update file.
@@ -40,33 +29,33 @@ public struct ArchiveLayout: Sendable, Equatable {
         func text(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
         let kind = kind(ofName: name)
         var collector: String? = nil
-        var project = "other"
+        var project = Project.other
         if let i = parts.lastIndex(where: { isRISCollector($0) }) {
             collector = text(parts[i])
-            project = "ris"
+            project = .ris
         } else if let i = parts.lastIndex(where: { $0.elementsEqual("bgpdata".utf8) }) {
-            project = "routeviews"
+            project = .routeviews
             // RouteViews keeps route-views2 at the archive root: bgpdata/... without a collector folder.
             if i > 0, hasPrefix(parts[i - 1], "route-views", caseSensitive: true) { collector = text(parts[i - 1]) } else { collector = "route-views2" }
         } else if let c = parts.dropLast().last(where: { hasPrefix($0, "route-views", caseSensitive: true) }) {
-            project = "routeviews"
+            project = .routeviews
             collector = text(c)
         }
         if let override = collectorOverride {
             collector = override
         }
         let fallback = parts.count >= 2 ? text(parts[parts.count - 2]) : "unknown"
-        return ArchiveLayout(collector: collector ?? fallback, project: project, kind: kind, fileTime: timeInName(name))
+        return ArchiveLayout(collector: Collector(name: collector ?? fallback, project: project), kind: kind, fileTime: timeInName(name))
     }
 
     /// The kind alone, from the file name (what ingest needs to order files).
-    public static func kind(ofPath path: String) -> Kind {
+    public static func kind(ofPath path: String) -> FileKind {
         let bytes = Array(path.utf8)
         let name = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes[($0 + 1)...] } ?? bytes[...]
         return kind(ofName: name)
     }
 
-    static func kind(ofName name: ArraySlice<UInt8>) -> Kind {
+    static func kind(ofName name: ArraySlice<UInt8>) -> FileKind {
         if hasPrefix(name, "updates.") { return .updates }
         if hasPrefix(name, "rib.") || hasPrefix(name, "bview.") || hasPrefix(name, "ribs.") { return .rib }
         return .unknown
@@ -95,9 +84,9 @@ public struct ArchiveLayout: Sendable, Equatable {
     /// `YYYYMMDD.HHMM` anywhere in the name. Works on the UTF-8 bytes:
     /// `Character.isNumber` (Unicode properties, grapheme breaking) cost more
     /// than decoding a small update file.
-    static func timeInName(_ name: String) -> Int64? { timeInName(Array(name.utf8)[...]) }
+    static func timeInName(_ name: String) -> Timestamp? { timeInName(Array(name.utf8)[...]) }
 
-    static func timeInName(_ name: ArraySlice<UInt8>) -> Int64? {
+    static func timeInName(_ name: ArraySlice<UInt8>) -> Timestamp? {
         let parts = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         func number(_ digits: ArraySlice<UInt8>) -> Int64 {
             digits.reduce(0) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
@@ -109,7 +98,8 @@ public struct ArchiveLayout: Sendable, Equatable {
             let y = number(p[ds..<(ds + 4)]), m = number(p[(ds + 4)..<(ds + 6)]), d = number(p[(ds + 6)..<(ds + 8)])
             let hh = number(hm[hs..<(hs + 2)]), mm = number(hm[(hs + 2)..<(hs + 4)])
             guard (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60 else { continue }
-            return UTCTime.daysFromCivil(y, m, d) * 86400 + hh * 3600 + mm * 60
+            guard d <= UTCCalendar.daysIn(month: m, year: y) else { continue }
+            return Timestamp(seconds: UTCCalendar.days(year: y, month: m, day: d) * 86400 + hh * 3600 + mm * 60)
         }
         return nil
     }

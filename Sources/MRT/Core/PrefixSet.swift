@@ -1,30 +1,3 @@
-import MRT
-import NKStore
-
-/// What an analysis is about: target prefixes (with their more-specifics and
-/// the less-specifics that cover them) and origin ASNs.
-public struct Scope: Sendable, Equatable {
-    public var prefixes: [Prefix]
-    public var originASNs: Set<UInt32>
-    /// ISO country code when built from an RIR delegation file.
-    public var country: String?
-
-    public init(prefixes: [Prefix], originASNs: Set<UInt32>, country: String? = nil) {
-        self.prefixes = Array(Set(prefixes)).sorted()
-        self.originASNs = originASNs
-        self.country = country
-    }
-
-    /// North Korea: 175.45.176.0/22 (announced as four /24s), origin AS131279.
-    public static let northKorea = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [131279])
-
-    public var stored: StoredScope {
-        StoredScope(prefixes: prefixes.map(\.description), originASNs: originASNs.sorted(), country: country)
-    }
-
-    public var isEmpty: Bool { prefixes.isEmpty && originASNs.isEmpty }
-}
-
 /// A set of prefixes answering "does this prefix overlap any of them?" (is a
 /// more-specific of one, or covers one) in O(log n).
 public struct PrefixSet: Sendable {

@@ -1,0 +1,100 @@
+import Foundation
+import MRT
+@testable import NKArchive
+import NKModel
+import Testing
+
+@Suite("Archive layouts, byte sources and hashing")
+struct LayoutTests {
+    @Test("archive layouts give collector, project, kind and time")
+    func layouts() {
+        let rv = ArchiveLayout.parse(path: "archive/route-views2/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2")
+        #expect(rv == ArchiveLayout(collector: Collector(name: "route-views2", project: .routeviews), kind: .updates,
+                                    fileTime: Timestamp(seconds: 1_419_264_900)))
+        #expect(rv.updateInterval == 900)
+        let root = ArchiveLayout.parse(path: "/data/bgpdata/2014.12/RIBS/rib.20141222.1600.bz2")
+        #expect(root.collector.name == "route-views2")
+        #expect(root.kind == .rib)
+        let ris = ArchiveLayout.parse(path: "rrc00/2014.12/bview.20141222.1600.gz")
+        #expect(ris == ArchiveLayout(collector: Collector(name: "rrc00", project: .ris), kind: .rib, fileTime: Timestamp(seconds: 1_419_264_000)))
+        #expect(ris.updateInterval == 300)
+        let linx = ArchiveLayout.parse(path: "route-views.linx/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2")
+        #expect(linx.collector.name == "route-views.linx")
+        #expect(ArchiveLayout.parse(path: "x/dump.mrt", collectorOverride: "mine").collector.name == "mine")
+        // Times: the first valid YYYYMMDD.HHMM pair; impossible dates and non-digits are not times.
+        #expect(ArchiveLayout.timeInName("updates.20141222.1615.bz2") == Timestamp(seconds: 1_419_264_900))
+        #expect(ArchiveLayout.timeInName("x.20141322.1615.gz") == nil)
+        #expect(ArchiveLayout.timeInName("x.20140231.1615.gz") == nil)
+        #expect(ArchiveLayout.timeInName("x.2014122a.1615.gz") == nil)
+        #expect(ArchiveLayout.timeInName("x.20141222.2460.gz") == nil)
+        #expect(ArchiveLayout.timeInName("a.12345678.b.20000101.0000") == Timestamp(seconds: 946_684_800))
+        #expect(ArchiveLayout.timeInName("rib.20141222") == nil)
+        #expect(ArchiveLayout.isRISCollector("rrc21") && !ArchiveLayout.isRISCollector("rrc") && !ArchiveLayout.isRISCollector("rrcx1"))
+    }
+
+    @Test("SHA-256 known answers")
+    func sha256() throws {
+        let h = try SHA256()
+        h.update(Array("abc".utf8))
+        #expect(h.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let e = try SHA256()
+        #expect(e.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let m = try SHA256()
+        for _ in 0..<1000 { m.update([UInt8](repeating: 0x61, count: 1000)) }
+        #expect(m.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// A file of `records` MRT records, compressed.
+    static func file(records: Int, _ compression: Compression) throws -> (path: String, raw: [UInt8]) {
+        var w = MRTWriter()
+        let s = MRTWriter.Session(peerASN: 3356, localASN: 12654, peerIP: .v4(0x0A00_0001), localIP: .v4(1))
+        for i in 0..<records {
+            w.writeUpdate(MRTWriter.Time(1_419_264_900 + UInt32(i)), session: s, withdrawn: [NLRIEntry(prefix: Prefix("10.\(i % 200).0.0/16")!)])
+        }
+        let raw = try Compressor.compress(w.take(), as: compression)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-src-\(UUID().uuidString).mrt")
+        try Data(raw).write(to: url)
+        return (url.path, raw)
+    }
+
+    static func sha256(_ bytes: [UInt8]) throws -> String {
+        let h = try SHA256()
+        h.update(bytes)
+        return h.finalizeHex()
+    }
+
+    @Test("one read: the hash is of the bytes decoded, the whole file even when decoding stops early", arguments: [Compression.gzip, .bzip2, .none])
+    func hashOfWhatWasRead(compression: Compression) throws {
+        let (path, raw) = try Self.file(records: 5000, compression)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var decoder = MRTDecoder()
+        var records = 0
+        let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true)) { _ in records += 1 }
+        #expect(records == 5000)
+        #expect(report.isClean)
+        #expect(report.sha256 == (try Self.sha256(raw)))
+        #expect(report.rawBytes == raw.count)
+        #expect(report.identity?.size == Int64(raw.count))
+        #expect(!report.changedWhileRead)
+        // Garbage after the data: decoding stops at it, the hash still covers every byte.
+        let damaged = raw + [UInt8](repeating: 0x41, count: 100_000)
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        var d2 = MRTDecoder()
+        let r2 = readMRTFile(path: path, decoder: &d2, options: MRTReadOptions(hash: true)) { _ in }
+        #expect(!r2.isClean)
+        #expect(r2.sha256 == (try Self.sha256(damaged)))
+        #expect(r2.rawBytes == damaged.count)
+    }
+
+    @Test("missing files and directories are typed errors")
+    func openErrors() throws {
+        #expect(throws: ArchiveError.self) { try FileSource(path: "/nonexistent/nkwatch") }
+        do { _ = try FileSource(path: "/nonexistent/nkwatch") } catch { #expect(error.code == .notFound) }
+        do { _ = try FileSource(path: "/tmp") } catch { #expect(error.code == .isDirectory) }
+        var d = MRTDecoder()
+        let report = readMRTFile(path: "/nonexistent/nkwatch", decoder: &d) { _ in }
+        #expect(report.isUnreadable)
+        #expect(report.fatalError?.sourceError?.code == .notFound)
+        #expect(report.fatalError?.description == "/nonexistent/nkwatch: no such file or directory")
+    }
+}

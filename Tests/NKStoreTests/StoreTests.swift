@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import MRT
+import NKModel
+@testable import NKStore
+import Testing
+
+@Suite("The store")
+struct StoreTests {
+    static let peer = Peer(collector: "rrc00", ip: IPAddress("193.0.0.1")!, asn: 1299)
+    static let t0 = Timestamp(seconds: 1_419_264_000)
+
+    static func file(_ sha: String, kind: FileKind = .updates, start: Int64 = 0, events: [RouteEvent] = [], states: [SessionChange] = []) -> FileIngest {
+        var f = FileIngest(path: "rrc00/2014.12/\(sha).gz", sha256: sha, size: 10, compression: .gzip,
+                           collector: Collector(name: "rrc00", project: .ris), kind: kind)
+        f.coverage = CollectorInterval(collector: "rrc00", start: t0.adding(seconds: start), end: t0.adding(seconds: start + 300))
+        f.events = events
+        f.states = states
+        f.records = events.count
+        f.elements = events.count
+        return f
+    }
+
+    static func tempPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-store-\(UUID().uuidString).sqlite").path
+    }
+
+    @Test("what is written is read back typed: events, sessions, RIB tables, coverage, gaps")
+    func roundTrip() throws {
+        let s = try Store.inMemory()
+        try s.useScope(.northKorea)
+        let kp = Prefix("175.45.176.0/24")!
+        let a = RouteEvent(time: Self.t0.adding(microseconds: 5), peer: Self.peer, kind: .announce, prefix: kp, asPath: "1299 4837 131279",
+                           originASN: 131279, nextHop: IPAddress("193.0.0.1"))
+        let w = RouteEvent(time: Self.t0.adding(seconds: 60), peer: Self.peer, kind: .withdraw, prefix: kp)
+        let st = SessionChange(time: Self.t0.adding(seconds: 30), peer: Self.peer, old: .established, new: BGPState(rawValue: 8))
+        var rib = Self.file("r", kind: .rib, events: [RouteEvent(time: Self.t0, peer: Self.peer, kind: .rib, prefix: kp, asPath: "1299 4837 131279", originASN: 131279)])
+        rib.ribTables = [RIBTableSize(time: Self.t0, peer: Self.peer, ipv4Prefixes: 500_000, ipv6Prefixes: 20_000)]
+        #expect(try s.insert([rib, Self.file("u1", events: [w, a], states: [st]), Self.file("u3", start: 600)]) == [true, true, true])
+        #expect(try s.insert(Self.file("u1")) == false)
+        #expect(try s.scope() == .northKorea)
+        #expect(try s.routeEvents(kinds: [.announce, .withdraw]).map(\.event) == [a, w])
+        #expect(try s.routeEvents(kinds: [.rib]).map(\.event.kind) == [.rib])
+        #expect(try s.query("SELECT kind FROM events ORDER BY time_us") == [["B"], ["A"], ["W"]])
+        #expect(try s.sessionChanges() == [st])
+        #expect(try s.ribTables().map(\.table) == rib.ribTables)
+        #expect(try s.prefixesOriginatedBy([131279]) == [kp])
+        #expect(try s.peers() == [Self.peer])
+        let files = try s.files()
+        #expect(files.map(\.file.kind) == [.rib, .updates, .updates])
+        #expect(files.map(\.collector.project) == [.ris, .ris, .ris])
+        // The gap between u1 and u3, the same from the SQL view and from Swift.
+        let gap = CollectorInterval(collector: "rrc00", start: Self.t0.adding(seconds: 300), end: Self.t0.adding(seconds: 600))
+        #expect(try s.gaps() == [gap])
+        #expect(try s.query("SELECT collector, gap_start, gap_end FROM gaps") == [["rrc00", "\(gap.start.seconds)", "\(gap.end.seconds)"]])
+    }
+
+    @Test("a store refuses a different scope")
+    func scopeMismatch() throws {
+        let s = try Store.inMemory()
+        try s.useScope(.northKorea)
+        do {
+            try s.useScope(Scope(prefixes: [Prefix("41.0.0.0/8")!], originASNs: [8452]))
+            Issue.record("accepted another scope")
+        } catch {
+            #expect(error.code == .scopeMismatch)
+        }
+    }
+
+    @Test("a foreign SQLite file and a text file are refused, untouched")
+    func foreign() throws {
+        let path = Self.tempPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("notes\n".utf8).write(to: URL(fileURLWithPath: path))
+        do { _ = try Store.open(path: path); Issue.record("opened a text file") } catch { #expect(error.code == .notAStore) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("notes\n".utf8))
+        try FileManager.default.removeItem(atPath: path)
+        let q = try DatabaseQueue(path: path)
+        try q.write { try $0.execute(sql: "CREATE TABLE t(x)") }
+        try q.close()
+        do { _ = try Store.open(path: path); Issue.record("opened a foreign database") } catch { #expect(error.code == .notAStore) }
+    }
+
+    @Test("a store of schema 1 is migrated: RIB entries spelled B, the scope JSON in the common form, identity columns")
+    func migrationFromV1() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let q = try DatabaseQueue(path: path)
+        try Store.migrator.migrate(q, upTo: "v1")
+        try q.write { db in
+            try db.execute(sql: #"INSERT INTO meta VALUES ('scope', '{"country":null,"originASNs":[131279],"prefixes":["175.45.176.0\/22"]}')"#)
+            try db.execute(sql: "INSERT INTO collectors VALUES (1, 'rrc00', 'ris')")
+            try db.execute(sql: "INSERT INTO files (id, path, sha256, size, compression, collector_id, kind, records, elements, events, status, errors, ingested_at) VALUES (1, 'x', 'h', 1, 'gzip', 1, 'rib', 1, 1, 1, 'ok', '', 'now')")
+            try db.execute(sql: "INSERT INTO peers VALUES (1, 1, '193.0.0.1', 1299)")
+            try db.execute(sql: "INSERT INTO events VALUES (1, 1, 5, 'R', '175.45.176.0/24', '1299 131279', 131279, NULL)")
+        }
+        try q.close()
+        let s = try Store.open(path: path)
+        #expect(try s.query("SELECT kind FROM events") == [["B"]])
+        #expect(try s.query("SELECT value FROM meta WHERE key = 'scope'") == [[#"{"origin_asns":[131279],"prefixes":["175.45.176.0/22"]}"#]])
+        #expect(try s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [["2"]])
+        #expect(try s.scope() == .northKorea)
+        #expect(try s.routeEvents(kinds: [.rib]).count == 1)
+        #expect(try s.files().first?.file.identity == nil)
+    }
+
+    @Test("a store from a newer nkwatch is refused")
+    func newer() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        _ = try Store.open(path: path)
+        let q = try DatabaseQueue(path: path)
+        try q.write { try $0.execute(sql: "UPDATE meta SET value = '99' WHERE key = 'schema_version'") }
+        try q.close()
+        do { _ = try Store.open(path: path); Issue.record("opened a newer store") } catch { #expect(error.code == .newerSchema) }
+    }
+
+    @Test("file identities are kept for files read from disk")
+    func identities() throws {
+        let s = try Store.inMemory()
+        var f = Self.file("a")
+        f.identity = FileIdentity(device: 1, inode: 2, size: 10, modifiedNanoseconds: 3)
+        try s.insert([f, Self.file("b")])
+        #expect(try s.fileIdentities() == [f.path: FileIdentity(device: 1, inode: 2, size: 10, modifiedNanoseconds: 3)])
+        #expect(try s.fileHashes() == ["a", "b"])
+    }
+}
