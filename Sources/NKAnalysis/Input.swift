@@ -1,17 +1,6 @@
 import MRT
 import NKModel
 
-/// A peer's table size: how many IPv4 and IPv6 prefixes it had in a RIB dump.
-public struct TableSize: Hashable, Sendable {
-    public var ipv4: Int
-    public var ipv6: Int
-    public init(ipv4: Int, ipv6: Int) {
-        self.ipv4 = ipv4
-        self.ipv6 = ipv6
-    }
-    public func count(ipv4 family: Bool) -> Int { family ? ipv4 : ipv6 }
-}
-
 /// A RIB dump of one collector: every peer's table size, and the in-scope
 /// routes each peer had (prefix → AS path).
 public struct RIBDump: Sendable {

@@ -49,19 +49,27 @@ public struct SessionChange: Hashable, Sendable {
     public var isDown: Bool { old == .established && new != .established }
 }
 
-/// One peer's table in one RIB dump: how many IPv4 and IPv6 prefixes it had.
-/// It tells full-feed peers from partial ones.
+/// A table's size: how many IPv4 and IPv6 prefixes a peer had in a RIB
+/// dump. It tells full-feed peers from partial ones.
+public struct TableSize: Hashable, Sendable {
+    public var ipv4: Int
+    public var ipv6: Int
+    public init(ipv4: Int, ipv6: Int) {
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+    }
+}
+
+/// One peer's table in one RIB dump.
 public struct RIBTableSize: Hashable, Sendable {
     public var time: Timestamp
     public var peer: Peer
-    public var ipv4Prefixes: Int
-    public var ipv6Prefixes: Int
+    public var size: TableSize
 
-    public init(time: Timestamp, peer: Peer, ipv4Prefixes: Int, ipv6Prefixes: Int) {
+    public init(time: Timestamp, peer: Peer, size: TableSize) {
         self.time = time
         self.peer = peer
-        self.ipv4Prefixes = ipv4Prefixes
-        self.ipv6Prefixes = ipv6Prefixes
+        self.size = size
     }
 }
 

@@ -6,6 +6,30 @@ import NKModel
 // the coding keys; `Columns` are the typed columns queries use. Times in the
 // store: `*_us` columns are microseconds, the others seconds (docs/store.md).
 
+/// The write path's records: inserted through one cached statement per
+/// table, built once from the record's own coding keys. GRDB's Codable insert
+/// encodes each record through a container and builds its SQL each time;
+/// on the per-event path that was 40 % of a small file's ingest.
+protocol CachedInsert {
+    /// `INSERT INTO table (every coding key) VALUES (?, …)`.
+    static var insertSQL: String { get }
+    /// The values in the order of the coding keys (an array literal:
+    /// GRDB's generic sequence initialiser runs unspecialised, 25 000
+    /// instructions a row).
+    var insertArguments: StatementArguments { get }
+}
+
+extension CachedInsert {
+    static func makeInsertSQL<K: CodingKey & CaseIterable>(_ table: String, _ keys: K.Type) -> String {
+        let names = K.allCases.map(\.stringValue)
+        return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+    }
+
+    func insertCached(_ db: Database) throws {
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: insertArguments)
+    }
+}
+
 /// `meta`: the schema version and the scope.
 struct MetaRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "meta"
@@ -24,13 +48,30 @@ struct CollectorRow: Codable, FetchableRecord, MutablePersistableRecord {
     var name: String
     var project: Project
 
+    enum CodingKeys: String, CodingKey { case id, name, project }
+
+    init(id: Int64?, name: String, project: Project) {
+        self.id = id
+        self.name = name
+        self.project = project
+    }
+
+    init(row: Row) throws {
+        id = row[CodingKeys.id.rawValue]
+        name = row[CodingKeys.name.rawValue]
+        guard let p = Project.fromDatabaseValue(row[CodingKeys.project.rawValue] as DatabaseValue) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "collectors.project holds '\(row[CodingKeys.project.rawValue] as DatabaseValue)'")
+        }
+        project = p
+    }
+
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
     enum Columns { static let id = Column(CodingKeys.id), name = Column(CodingKeys.name) }
     var collector: Collector { Collector(name: name, project: project) }
 }
 
 /// `files`: one row per ingested file.
-public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable, CachedInsert {
     public static let databaseTableName = "files"
     public var id: Int64?
     public var path: String
@@ -59,7 +100,7 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
     public var inode: Int64?
     public var modifiedNanoseconds: Int64?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, path, sha256, size, compression, collectorID = "collector_id", kind, fileTime = "file_time"
         case coverageStart = "coverage_start", coverageEnd = "coverage_end", firstTime = "first_time", lastTime = "last_time"
         case records, elements, events, status, errors, ingestedAt = "ingested_at", device, inode
@@ -75,6 +116,40 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
+    /// A file as read, before it is written (the store sets its id, its
+    /// collector's id, its event count and the time of ingest).
+    public init(path: String, sha256: String, size: Int, compression: Compression, kind: FileKind, fileTime: Timestamp?,
+                coverage: CollectorInterval?, firstTime: Timestamp?, lastTime: Timestamp?, records: Int, elements: Int,
+                status: FileStatus, errors: [String], identity: FileIdentity?) {
+        self.id = nil
+        self.path = path
+        self.sha256 = sha256
+        self.size = Int64(size)
+        self.compression = compression
+        self.collectorID = 0
+        self.kind = kind
+        self.fileTime = fileTime?.seconds
+        self.coverageStart = coverage?.start.seconds
+        self.coverageEnd = coverage?.end.seconds
+        self.firstTime = firstTime?.seconds
+        self.lastTime = lastTime?.seconds
+        self.records = records
+        self.elements = elements
+        self.events = 0
+        self.status = status
+        self.errors = errors.joined(separator: "\n")
+        self.ingestedAt = ""
+        self.device = identity.map { Int64(bitPattern: $0.device) }
+        self.inode = identity.map { Int64(bitPattern: $0.inode) }
+        self.modifiedNanoseconds = identity?.modifiedNanoseconds
+    }
+
+    static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
+    var insertArguments: StatementArguments {
+        [id, path, sha256, size, compression, collectorID, kind, fileTime, coverageStart, coverageEnd, firstTime, lastTime,
+         records, elements, events, status, errors, ingestedAt, device, inode, modifiedNanoseconds]
+    }
+
     /// The identity recorded for the file, when it was read from a regular file.
     public var identity: FileIdentity? {
         guard let device, let inode, let modifiedNanoseconds else { return nil }
@@ -89,6 +164,42 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
     }
 }
 
+extension StoredFile {
+    /// Reading by column name without Codable's decoder (which cost 70 000
+    /// instructions a row, and the end of each ingest reads every file).
+    public init(row: Row) throws {
+        typealias K = CodingKeys
+        id = row[K.id.rawValue]
+        path = row[K.path.rawValue]
+        sha256 = row[K.sha256.rawValue]
+        size = row[K.size.rawValue]
+        compression = try Self.decode(row, K.compression)
+        collectorID = row[K.collectorID.rawValue]
+        kind = try Self.decode(row, K.kind)
+        fileTime = row[K.fileTime.rawValue]
+        coverageStart = row[K.coverageStart.rawValue]
+        coverageEnd = row[K.coverageEnd.rawValue]
+        firstTime = row[K.firstTime.rawValue]
+        lastTime = row[K.lastTime.rawValue]
+        records = row[K.records.rawValue]
+        elements = row[K.elements.rawValue]
+        events = row[K.events.rawValue]
+        status = try Self.decode(row, K.status)
+        errors = row[K.errors.rawValue]
+        ingestedAt = row[K.ingestedAt.rawValue]
+        device = row[K.device.rawValue]
+        inode = row[K.inode.rawValue]
+        modifiedNanoseconds = row[K.modifiedNanoseconds.rawValue]
+    }
+
+    static func decode<T: DatabaseValueConvertible>(_ row: Row, _ key: CodingKeys) throws -> T {
+        guard let v = T.fromDatabaseValue(row[key.rawValue] as DatabaseValue) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "files.\(key.rawValue) holds '\(row[key.rawValue] as DatabaseValue)', not a \(T.self)")
+        }
+        return v
+    }
+}
+
 /// `peers`: (collector, IP, AS).
 struct PeerRow: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "peers"
@@ -98,6 +209,21 @@ struct PeerRow: Codable, FetchableRecord, MutablePersistableRecord {
     var asn: Int64
 
     enum CodingKeys: String, CodingKey { case id, collectorID = "collector_id", ip, asn }
+
+    init(id: Int64?, collectorID: Int64, ip: String, asn: Int64) {
+        self.id = id
+        self.collectorID = collectorID
+        self.ip = ip
+        self.asn = asn
+    }
+
+    init(row: Row) {
+        typealias K = CodingKeys
+        id = row[K.id.rawValue]
+        collectorID = row[K.collectorID.rawValue]
+        ip = row[K.ip.rawValue]
+        asn = row[K.asn.rawValue]
+    }
     enum Columns {
         static let id = Column(CodingKeys.id), collectorID = Column(CodingKeys.collectorID)
         static let ip = Column(CodingKeys.ip), asn = Column(CodingKeys.asn)
@@ -106,7 +232,7 @@ struct PeerRow: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 /// `peer_states`: every session state change.
-struct SessionChangeRow: Codable, FetchableRecord, PersistableRecord {
+struct SessionChangeRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
     static let databaseTableName = "peer_states"
     var fileID: Int64
     var peerID: Int64
@@ -114,12 +240,31 @@ struct SessionChangeRow: Codable, FetchableRecord, PersistableRecord {
     var oldState: BGPState
     var newState: BGPState
 
-    enum CodingKeys: String, CodingKey { case fileID = "file_id", peerID = "peer_id", timeUs = "time_us", oldState = "old_state", newState = "new_state" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case fileID = "file_id", peerID = "peer_id", timeUs = "time_us", oldState = "old_state", newState = "new_state" }
+
+    init(fileID: Int64, peerID: Int64, timeUs: Int64, oldState: BGPState, newState: BGPState) {
+        self.fileID = fileID
+        self.peerID = peerID
+        self.timeUs = timeUs
+        self.oldState = oldState
+        self.newState = newState
+    }
+
+    init(row: Row) {
+        typealias K = CodingKeys
+        fileID = row[K.fileID.rawValue]
+        peerID = row[K.peerID.rawValue]
+        timeUs = row[K.timeUs.rawValue]
+        oldState = BGPState(rawValue: UInt16(truncatingIfNeeded: row[K.oldState.rawValue] as Int64))
+        newState = BGPState(rawValue: UInt16(truncatingIfNeeded: row[K.newState.rawValue] as Int64))
+    }
     enum Columns { static let timeUs = Column(CodingKeys.timeUs), peerID = Column(CodingKeys.peerID) }
+    static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
+    var insertArguments: StatementArguments { [fileID, peerID, timeUs, oldState, newState] }
 }
 
 /// `rib_tables`: each peer's table size in each RIB dump.
-struct RIBTableRow: Codable, FetchableRecord, PersistableRecord {
+struct RIBTableRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
     static let databaseTableName = "rib_tables"
     var fileID: Int64
     var peerID: Int64
@@ -127,12 +272,31 @@ struct RIBTableRow: Codable, FetchableRecord, PersistableRecord {
     var ipv4Prefixes: Int
     var ipv6Prefixes: Int
 
-    enum CodingKeys: String, CodingKey { case fileID = "file_id", peerID = "peer_id", time, ipv4Prefixes = "ipv4_prefixes", ipv6Prefixes = "ipv6_prefixes" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case fileID = "file_id", peerID = "peer_id", time, ipv4Prefixes = "ipv4_prefixes", ipv6Prefixes = "ipv6_prefixes" }
+
+    init(fileID: Int64, peerID: Int64, time: Int64, ipv4Prefixes: Int, ipv6Prefixes: Int) {
+        self.fileID = fileID
+        self.peerID = peerID
+        self.time = time
+        self.ipv4Prefixes = ipv4Prefixes
+        self.ipv6Prefixes = ipv6Prefixes
+    }
+
+    init(row: Row) {
+        typealias K = CodingKeys
+        fileID = row[K.fileID.rawValue]
+        peerID = row[K.peerID.rawValue]
+        time = row[K.time.rawValue]
+        ipv4Prefixes = row[K.ipv4Prefixes.rawValue]
+        ipv6Prefixes = row[K.ipv6Prefixes.rawValue]
+    }
     enum Columns { static let fileID = Column(CodingKeys.fileID), peerID = Column(CodingKeys.peerID) }
+    static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
+    var insertArguments: StatementArguments { [fileID, peerID, time, ipv4Prefixes, ipv6Prefixes] }
 }
 
 /// `events`: in-scope route events.
-struct EventRow: Codable, FetchableRecord, PersistableRecord {
+struct EventRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
     static let databaseTableName = "events"
     var fileID: Int64
     var peerID: Int64
@@ -143,13 +307,30 @@ struct EventRow: Codable, FetchableRecord, PersistableRecord {
     var originASN: Int64?
     var nextHop: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case fileID = "file_id", peerID = "peer_id", timeUs = "time_us", kind, prefix, asPath = "as_path"
         case originASN = "origin_asn", nextHop = "next_hop"
     }
+    static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
+    var insertArguments: StatementArguments { [fileID, peerID, timeUs, kind, prefix, asPath, originASN, nextHop] }
     enum Columns {
         static let fileID = Column(CodingKeys.fileID), peerID = Column(CodingKeys.peerID), timeUs = Column(CodingKeys.timeUs)
         static let kind = Column(CodingKeys.kind), prefix = Column(CodingKeys.prefix), originASN = Column(CodingKeys.originASN)
+    }
+
+    init(row: Row) throws {
+        typealias K = CodingKeys
+        fileID = row[K.fileID.rawValue]
+        peerID = row[K.peerID.rawValue]
+        timeUs = row[K.timeUs.rawValue]
+        guard let k = ElementKind.fromDatabaseValue(row[K.kind.rawValue] as DatabaseValue) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "events.kind holds '\(row[K.kind.rawValue] as DatabaseValue)', not B, A or W")
+        }
+        kind = k
+        prefix = row[K.prefix.rawValue]
+        asPath = row[K.asPath.rawValue]
+        originASN = row[K.originASN.rawValue]
+        nextHop = row[K.nextHop.rawValue]
     }
 
     init(fileID: Int64, peerID: Int64, _ e: RouteEvent) {
@@ -175,12 +356,16 @@ struct CollectorBinRow: Codable, FetchableRecord, PersistableRecord {
 
     /// Inserts the row, or adds its elements to the bin's.
     func add(_ db: Database) throws {
-        typealias K = CodingKeys
-        try db.cachedStatement(sql: """
-            INSERT INTO \(Self.databaseTableName) (\(K.collectorID.rawValue), \(K.binStart.rawValue), \(K.elements.rawValue)) VALUES (?, ?, ?)
-            ON CONFLICT(\(K.collectorID.rawValue), \(K.binStart.rawValue)) DO UPDATE SET \(K.elements.rawValue) = \(K.elements.rawValue) + excluded.\(K.elements.rawValue)
-            """).execute(arguments: [collectorID, binStart, elements])
+        try db.cachedStatement(sql: Self.addSQL).execute(arguments: [collectorID, binStart, elements])
     }
+
+    static let addSQL: String = {
+        typealias K = CodingKeys
+        return """
+            INSERT INTO \(databaseTableName) (\(K.collectorID.rawValue), \(K.binStart.rawValue), \(K.elements.rawValue)) VALUES (?, ?, ?)
+            ON CONFLICT(\(K.collectorID.rawValue), \(K.binStart.rawValue)) DO UPDATE SET \(K.elements.rawValue) = \(K.elements.rawValue) + excluded.\(K.elements.rawValue)
+            """
+    }()
 }
 
 extension BGPState: DatabaseValueConvertible {
@@ -202,48 +387,26 @@ extension FileKind: DatabaseValueConvertible {}
 extension FileStatus: DatabaseValueConvertible {}
 extension Compression: DatabaseValueConvertible {}
 
-/// Everything one file contributes to the store, written in one transaction.
+/// Everything one file contributes to the store, written in one transaction:
+/// its `files` row and the rows of the other tables that point to it.
 public struct FileIngest: Sendable, Equatable {
-    public var path: String
-    public var sha256: String
-    /// Raw (compressed) bytes read.
-    public var size: Int
-    public var compression: Compression
+    /// The `files` row (its collector id, event count and time of ingest
+    /// are filled in when it is written).
+    public var file: StoredFile
     public var collector: Collector
-    public var kind: FileKind
-    /// Time in the file name, when the name carries one.
-    public var fileTime: Timestamp?
-    /// The time the file's data covers, [start, end); for a damaged file, up
-    /// to its last good record.
-    public var coverage: CollectorInterval?
-    public var firstTime: Timestamp?
-    public var lastTime: Timestamp?
-    public var records: Int
-    public var elements: Int
-    public var status: FileStatus
-    public var errors: [String]
     public var events: [RouteEvent]
     public var states: [SessionChange]
     public var ribTables: [RIBTableSize]
     /// Elements per 5-minute bin (bin start, seconds).
     public var bins: [Int64: Int]
-    /// The file's identity when it was read.
-    public var identity: FileIdentity?
 
-    public init(path: String, sha256: String, size: Int, compression: Compression, collector: Collector, kind: FileKind) {
-        self.path = path
-        self.sha256 = sha256
-        self.size = size
-        self.compression = compression
+    public init(file: StoredFile, collector: Collector, events: [RouteEvent] = [], states: [SessionChange] = [],
+                ribTables: [RIBTableSize] = [], bins: [Int64: Int] = [:]) {
+        self.file = file
         self.collector = collector
-        self.kind = kind
-        records = 0
-        elements = 0
-        status = .ok
-        errors = []
-        events = []
-        states = []
-        ribTables = []
-        bins = [:]
+        self.events = events
+        self.states = states
+        self.ribTables = ribTables
+        self.bins = bins
     }
 }

@@ -248,7 +248,8 @@ public struct Store: Sendable {
     public func fileIdentities() throws(StoreError) -> [String: FileIdentity] {
         try read("reading the files") { db in
             var out: [String: FileIdentity] = [:]
-            for f in try StoredFile.fetchAll(db) { if let id = f.identity { out[f.path] = id } }
+            let files = try StoredFile.fetchCursor(db)
+            while let f = try files.next() { if let id = f.identity { out[f.path] = id } }
             return out
         }
     }
@@ -279,7 +280,9 @@ public struct Store: Sendable {
 
     private func collectorID(_ c: Collector, _ db: Database, _ ids: inout BatchIDs) throws -> (id: Int64, new: Bool) {
         if let id = ids.collectors[c.name] { return (id, false) }
-        if let row = try CollectorRow.filter(CollectorRow.Columns.name == c.name).fetchOne(db), let id = row.id {
+        typealias K = CollectorRow.CodingKeys
+        let find = try db.cachedStatement(sql: "SELECT \(K.id.rawValue) FROM \(CollectorRow.databaseTableName) WHERE \(K.name.rawValue) = ?")
+        if let id = try Int64.fetchOne(find, arguments: [c.name]) {
             ids.collectors[c.name] = id
             return (id, false)
         }
@@ -292,9 +295,12 @@ public struct Store: Sendable {
 
     private func peerID(_ p: Peer, collectorID: Int64, _ db: Database, _ ids: inout BatchIDs) throws -> Int64 {
         if let id = ids.peers[p] { return id }
+        typealias K = PeerRow.CodingKeys
         let ip = p.ip.description
-        if let row = try PeerRow.filter(PeerRow.Columns.collectorID == collectorID && PeerRow.Columns.ip == ip && PeerRow.Columns.asn == Int64(p.asn))
-            .fetchOne(db), let id = row.id {
+        let find = try db.cachedStatement(sql: """
+            SELECT \(K.id.rawValue) FROM \(PeerRow.databaseTableName) WHERE \(K.collectorID.rawValue) = ? AND \(K.ip.rawValue) = ? AND \(K.asn.rawValue) = ?
+            """)
+        if let id = try Int64.fetchOne(find, arguments: [collectorID, ip, Int64(p.asn)]) {
             ids.peers[p] = id
             return id
         }
@@ -307,27 +313,25 @@ public struct Store: Sendable {
 
     private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs) throws -> Bool {
         // A file already stored (same content) makes no change.
-        if try StoredFile.filter(StoredFile.Columns.sha256 == f.sha256).fetchCount(db) > 0 { return false }
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.sha256.rawValue) = ?"),
+                             arguments: [f.file.sha256]) == true { return false }
         let (cid, _) = try collectorID(f.collector, db, &ids)
-        var row = StoredFile(
-            id: nil, path: f.path, sha256: f.sha256, size: Int64(f.size), compression: f.compression, collectorID: cid, kind: f.kind,
-            fileTime: f.fileTime?.seconds, coverageStart: f.coverage?.start.seconds, coverageEnd: f.coverage?.end.seconds,
-            firstTime: f.firstTime?.seconds, lastTime: f.lastTime?.seconds, records: f.records, elements: f.elements,
-            events: f.events.count, status: f.status, errors: f.errors.joined(separator: "\n"), ingestedAt: Timestamp.now.iso,
-            device: f.identity.map { Int64(bitPattern: $0.device) }, inode: f.identity.map { Int64(bitPattern: $0.inode) },
-            modifiedNanoseconds: f.identity?.modifiedNanoseconds)
-        try row.insert(db)
-        let fileID = row.id ?? db.lastInsertedRowID
+        var row = f.file
+        row.collectorID = cid
+        row.events = f.events.count
+        row.ingestedAt = Timestamp.now.iso
+        try row.insertCached(db)
+        let fileID = db.lastInsertedRowID
         for e in f.events {
-            try EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e).insert(db)
+            try EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e).insertCached(db)
         }
         for s in f.states {
             try SessionChangeRow(fileID: fileID, peerID: try peerID(s.peer, collectorID: cid, db, &ids), timeUs: s.time.microseconds,
-                                 oldState: s.old, newState: s.new).insert(db)
+                                 oldState: s.old, newState: s.new).insertCached(db)
         }
         for t in f.ribTables {
             try RIBTableRow(fileID: fileID, peerID: try peerID(t.peer, collectorID: cid, db, &ids), time: t.time.seconds,
-                            ipv4Prefixes: t.ipv4Prefixes, ipv6Prefixes: t.ipv6Prefixes).insert(db)
+                            ipv4Prefixes: t.size.ipv4, ipv6Prefixes: t.size.ipv6).insertCached(db)
         }
         for (bin, n) in f.bins {
             try CollectorBinRow(collectorID: cid, binStart: bin, elements: n).add(db)
@@ -341,7 +345,8 @@ public struct Store: Sendable {
     func peersByID(_ db: Database) throws -> [Int64: Peer] {
         let collectors = Dictionary(uniqueKeysWithValues: try CollectorRow.fetchAll(db).compactMap { c in c.id.map { ($0, c.name) } })
         var out: [Int64: Peer] = [:]
-        for p in try PeerRow.fetchAll(db) {
+        let rows = try PeerRow.fetchCursor(db)
+        while let p = try rows.next() {
             guard let id = p.id, let ip = IPAddress(p.ip), let c = collectors[p.collectorID] else { continue }
             out[id] = Peer(collector: c, ip: ip, asn: UInt32(truncatingIfNeeded: p.asn))
         }
@@ -360,7 +365,7 @@ public struct Store: Sendable {
     public func files() throws(StoreError) -> [(file: StoredFile, collector: Collector)] {
         try read("reading the files") { db in
             let collectors = Dictionary(uniqueKeysWithValues: try CollectorRow.fetchAll(db).compactMap { c in c.id.map { ($0, c.collector) } })
-            return try StoredFile.order(StoredFile.Columns.id).fetchAll(db).compactMap { f in
+            return try Array(StoredFile.order(StoredFile.Columns.id).fetchCursor(db)).compactMap { f in
                 collectors[f.collectorID].map { (f, $0) }
             }
         }
@@ -373,13 +378,23 @@ public struct Store: Sendable {
             let peers = try peersByID(db)
             let rows = try EventRow.filter(kinds.map(\.letter).contains(EventRow.Columns.kind))
                 .order(EventRow.Columns.timeUs, EventRow.Columns.peerID, EventRow.Columns.prefix, EventRow.Columns.kind)
-                .fetchAll(db)
-            return rows.compactMap { r -> (Int64, RouteEvent)? in
-                guard let peer = peers[r.peerID], let prefix = Prefix(r.prefix) else { return nil }
-                return (r.fileID, RouteEvent(time: Timestamp(microseconds: r.timeUs), peer: peer, kind: r.kind, prefix: prefix,
-                                             asPath: r.asPath, originASN: r.originASN.map { UInt32(truncatingIfNeeded: $0) },
-                                             nextHop: r.nextHop.flatMap { IPAddress($0) }))
+                .fetchCursor(db)
+            var out: [(fileID: Int64, event: RouteEvent)] = []
+            // The same prefixes and next hops come back again and again: parse each text once.
+            var prefixes: [String: Prefix] = [:], hops: [String: IPAddress] = [:]
+            while let r = try rows.next() {
+                guard let peer = peers[r.peerID] else { continue }
+                guard let prefix = prefixes[r.prefix] ?? Prefix(r.prefix) else { continue }
+                prefixes[r.prefix] = prefix
+                var hop: IPAddress? = nil
+                if let text = r.nextHop {
+                    hop = hops[text] ?? IPAddress(text)
+                    hops[text] = hop
+                }
+                out.append((r.fileID, RouteEvent(time: Timestamp(microseconds: r.timeUs), peer: peer, kind: r.kind, prefix: prefix,
+                                                 asPath: r.asPath, originASN: r.originASN.map { UInt32(truncatingIfNeeded: $0) }, nextHop: hop)))
             }
+            return out
         }
     }
 
@@ -387,9 +402,9 @@ public struct Store: Sendable {
     public func ribTables() throws(StoreError) -> [(fileID: Int64, table: RIBTableSize)] {
         try read("reading the RIB tables") { db in
             let peers = try peersByID(db)
-            return try RIBTableRow.order(RIBTableRow.Columns.fileID, RIBTableRow.Columns.peerID).fetchAll(db).compactMap { r in
-                peers[r.peerID].map { (r.fileID, RIBTableSize(time: Timestamp(seconds: r.time), peer: $0, ipv4Prefixes: r.ipv4Prefixes,
-                                                              ipv6Prefixes: r.ipv6Prefixes)) }
+            return try Array(RIBTableRow.order(RIBTableRow.Columns.fileID, RIBTableRow.Columns.peerID).fetchCursor(db)).compactMap { r in
+                peers[r.peerID].map { (r.fileID, RIBTableSize(time: Timestamp(seconds: r.time), peer: $0,
+                                                              size: TableSize(ipv4: r.ipv4Prefixes, ipv6: r.ipv6Prefixes))) }
             }
         }
     }
@@ -398,15 +413,18 @@ public struct Store: Sendable {
     public func sessionChanges() throws(StoreError) -> [SessionChange] {
         try read("reading the session changes") { db in
             let peers = try peersByID(db)
-            return try SessionChangeRow.order(SessionChangeRow.Columns.timeUs, SessionChangeRow.Columns.peerID).fetchAll(db).compactMap { s in
+            return try Array(SessionChangeRow.order(SessionChangeRow.Columns.timeUs, SessionChangeRow.Columns.peerID).fetchCursor(db)).compactMap { s in
                 peers[s.peerID].map { SessionChange(time: Timestamp(microseconds: s.timeUs), peer: $0, old: s.oldState, new: s.newState) }
             }
         }
     }
 
     /// The time each collector's update files cover.
-    public func coverage() throws(StoreError) -> [CollectorInterval] {
-        try files().compactMap { f in f.file.kind == .updates ? f.file.coverage(collector: f.collector.name) : nil }.sorted()
+    public func coverage() throws(StoreError) -> [CollectorInterval] { Self.coverage(of: try files()) }
+
+    /// The time the update files among `files` cover.
+    public static func coverage(of files: [(file: StoredFile, collector: Collector)]) -> [CollectorInterval] {
+        files.compactMap { f in f.file.kind == .updates ? f.file.coverage(collector: f.collector.name) : nil }.sorted()
     }
 
     /// Stretches a collector's update files do not cover, between its first

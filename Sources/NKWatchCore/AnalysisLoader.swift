@@ -18,7 +18,7 @@ public enum AnalysisLoader {
             guard let f = fileByID[fileID] else { continue }
             let time = f.file.firstTime.map { Timestamp(seconds: $0) } ?? t.time
             dumps[fileID, default: RIBDump(collector: f.collector.name, time: time, tableSizes: [:], routes: [:])]
-                .tableSizes[t.peer] = TableSize(ipv4: t.ipv4Prefixes, ipv6: t.ipv6Prefixes)
+                .tableSizes[t.peer] = t.size
         }
         for (fileID, e) in try store.routeEvents(kinds: [.rib]) where dumps[fileID] != nil {
             dumps[fileID]?.routes[e.peer, default: [:]][e.prefix] = e.asPath ?? ""
@@ -27,7 +27,7 @@ public enum AnalysisLoader {
         return AnalysisInput(scopePrefixes: try scopePrefixes(scope, store: store), peers: try store.peers(),
                              observations: try store.routeEvents(kinds: [.announce, .withdraw]).map(\.event),
                              ribs: dumps.values.sorted { ($0.time, $0.collector) < ($1.time, $1.collector) },
-                             sessions: try store.sessionChanges(), coverage: try store.coverage(),
+                             sessions: try store.sessionChanges(), coverage: Store.coverage(of: files),
                              from: range.from, to: range.to)
     }
 

@@ -125,22 +125,14 @@ final class FileAccumulator {
     func finish(report: FileReport, layout: ArchiveLayout, sha256: String) -> FileIngest {
         var kind = layout.kind
         if kind == .unknown { kind = sawRIB && !sawUpdates ? .rib : sawUpdates ? .updates : .unknown }
-        var f = FileIngest(path: report.path, sha256: sha256, size: report.rawBytes, compression: report.compression,
-                           collector: layout.collector, kind: kind)
-        f.fileTime = layout.fileTime
-        f.identity = report.identity
-        f.records = report.records
-        f.elements = elements
-        f.events = events
-        f.states = states
-        f.ribTables = rib.finish(collector: collector, time: { Timestamp(seconds: $0) }).sorted { $0.peer < $1.peer }
-        f.bins = bins.finish()
-        f.firstTime = report.firstTimestamp.map { Timestamp(seconds: $0) }
-        f.lastTime = report.lastTimestamp.map { Timestamp(seconds: $0) }
-        f.errors = report.allErrors.map(\.description)
-        f.status = report.isClean ? .ok : .damaged
-        f.coverage = Self.coverage(report: report, layout: layout, kind: kind, first: f.firstTime, last: f.lastTime)
-        return f
+        let first = report.firstTimestamp.map { Timestamp(seconds: $0) }, last = report.lastTimestamp.map { Timestamp(seconds: $0) }
+        let file = StoredFile(path: report.path, sha256: sha256, size: report.rawBytes, compression: report.compression, kind: kind,
+                              fileTime: layout.fileTime, coverage: Self.coverage(report: report, layout: layout, kind: kind, first: first, last: last),
+                              firstTime: first, lastTime: last, records: report.records, elements: elements,
+                              status: report.isClean ? .ok : .damaged, errors: report.allErrors.map(\.description), identity: report.identity)
+        return FileIngest(file: file, collector: layout.collector, events: events, states: states,
+                          ribTables: rib.finish(collector: collector, time: { Timestamp(seconds: $0) }).sorted { $0.peer < $1.peer },
+                          bins: bins.finish())
     }
 
     /// The time a file covers: from the name's time (or the first record) to
@@ -243,7 +235,7 @@ struct RIBCounter {
     mutating func finish(collector: String, time: (Int64) -> Timestamp) -> [RIBTableSize] {
         tableEnds()
         return byPeer.map { key, c in
-            RIBTableSize(time: time(c.time), peer: Peer(collector: collector, ip: key.ip, asn: key.asn), ipv4Prefixes: c.v4, ipv6Prefixes: c.v6)
+            RIBTableSize(time: time(c.time), peer: Peer(collector: collector, ip: key.ip, asn: key.asn), size: TableSize(ipv4: c.v4, ipv6: c.v6))
         }
     }
 }

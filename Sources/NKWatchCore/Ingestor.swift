@@ -173,13 +173,13 @@ public struct Ingestor: Sendable {
             }
             return
         }
-        if known.hashes.contains(ingest.sha256) {
-            count(shared, size: ingest.size) { $0.skipped += 1 }
+        if known.hashes.contains(ingest.file.sha256) {
+            count(shared, size: report.rawBytes) { $0.skipped += 1 }
             return
         }
         shared.lock.lock()
         shared.pending.append(Decoded(ingest: ingest, report: report))
-        shared.pendingBytes += ingest.size
+        shared.pendingBytes += report.rawBytes
         // Small files wait for company; a writer already at work takes them too.
         if shared.writing || (shared.pending.count < Self.batchFiles && shared.pendingBytes < Self.batchBytes) {
             shared.lock.unlock()
@@ -234,13 +234,13 @@ public struct Ingestor: Sendable {
         defer { shared.lock.unlock() }
         for (d, written) in zip(batch, inserted) {
             shared.filesDone += 1
-            shared.bytesDone += d.ingest.size
+            shared.bytesDone += d.report.rawBytes
             guard written else { shared.summary.skipped += 1; continue }
             shared.summary.ingested += 1
-            shared.summary.elements += d.ingest.elements
+            shared.summary.elements += d.ingest.file.elements
             shared.summary.events += d.ingest.events.count
             shared.summary.bytes += d.report.bytes
-            if d.ingest.status == .damaged {
+            if d.ingest.file.status == .damaged {
                 shared.summary.damaged += 1
                 shared.summary.problems += d.report.allErrors.map(\.description)
             }

@@ -18,9 +18,26 @@ func decodeAll(_ bytes: [UInt8], filter: AttributeFilter? = nil) -> (records: [M
     } catch let e as MRTError {
         return (records, failures, e)
     } catch {
-        return (records, failures, MRTError(.io, offset: -1, "\(error)"))
+        preconditionFailure("a memory source does not fail: \(error)")
     }
     return (records, failures, nil)
+}
+
+/// Each record's outcome, in order: its bgpdump lines and problems, or its
+/// error's code and offset.
+func outcomes(_ bytes: [UInt8]) -> [String] {
+    var reader = MRTRecordReader(source: MemoryByteSource(bytes), chunkSize: 64)
+    var decoder = MRTDecoder()
+    var out: [String] = []
+    while let r = try? reader.next({ decoder.decode($0) }) {
+        switch r {
+        case .success(let rec):
+            out.append(rec.elements.map(BGPDumpFormatter.line).joined() + rec.problems.map { "\($0.code)@\($0.offset)" }.joined(separator: ","))
+        case .failure(let e):
+            out.append("\(e.code)@\(e.offset)")
+        }
+    }
+    return out
 }
 
 func elements(_ bytes: [UInt8]) -> [BGPElement] {

@@ -32,9 +32,9 @@ struct FastPathTests {
             let (full, fullReport) = ingester.ingest(path: path, fastPath: false)
             let same = fast == full
             #expect(same, """
-                \(path) with scope \(scope): fast path \(fast?.elements ?? -1) elements, \(fast?.events.count ?? -1) events, \
-                \(fast?.ribTables.count ?? -1) RIB tables, \(fast?.errors.count ?? -1) errors; full decoder \(full?.elements ?? -1), \
-                \(full?.events.count ?? -1), \(full?.ribTables.count ?? -1), \(full?.errors.count ?? -1)
+                \(path) with scope \(scope): fast path \(fast?.file.elements ?? -1) elements, \(fast?.events.count ?? -1) events, \
+                \(fast?.ribTables.count ?? -1) RIB tables, \(fast?.file.errors.count ?? -1) errors; full decoder \(full?.file.elements ?? -1), \
+                \(full?.events.count ?? -1), \(full?.ribTables.count ?? -1), \(full?.file.errors.count ?? -1)
                 """, sourceLocation: sourceLocation)
             #expect(fastReport.records == fullReport.records && fastReport.recordsDecoded == fullReport.recordsDecoded,
                     "\(path)", sourceLocation: sourceLocation)
@@ -58,7 +58,7 @@ struct FastPathTests {
         for path in written.paths { Self.compare(path) }
         // The scope really is found: events from both paths.
         let f = try #require(FileIngester(scope: .northKorea).ingest(path: written.paths[0]).0)
-        #expect(f.kind == .rib && !f.events.isEmpty && !f.ribTables.isEmpty)
+        #expect(f.file.kind == .rib && !f.events.isEmpty && !f.ribTables.isEmpty)
     }
 
     @Test("SampleData: every MRT sample and every 25th file of kp-2014-12")

@@ -37,26 +37,45 @@ public enum IPAddress: Hashable, Sendable, Comparable {
 
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text.
     public init?(_ text: some StringProtocol) {
-        if text.contains(":") {
+        var v4: UInt32? = nil
+        var isV6 = false
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            if bytes.contains(UInt8(ascii: ":")) { isV6 = true } else { v4 = IPAddress.parseIPv4(bytes) }
+        } ?? {
+            let bytes = Array(text.utf8)
+            if bytes.contains(UInt8(ascii: ":")) { isV6 = true } else { v4 = IPAddress.parseIPv4(bytes[...]) }
+        }()
+        if isV6 {
             guard let v = IPAddress.parseIPv6(Substring(text)) else { return nil }
             self = v
         } else {
-            guard let v = IPAddress.parseIPv4(Substring(text)) else { return nil }
+            guard let v = v4 else { return nil }
             self = .v4(v)
         }
     }
 
-    static func parseIPv4(_ text: Substring) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let octet = UInt32(part), octet <= 255 else { return nil }
-            value = value << 8 | octet
+    /// Dotted-quad text as bytes: four decimal octets of 1–3 digits, each at most 255.
+    static func parseIPv4<C: Collection<UInt8>>(_ bytes: C) -> UInt32? {
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0; digits = 0; dots += 1
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                guard digits < 3 else { return nil }
+                octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
+                guard octet <= 255 else { return nil }
+                digits += 1
+            } else {
+                return nil
+            }
         }
-        return value
+        guard dots == 3, digits > 0 else { return nil }
+        return value << 8 | octet
     }
+
+    static func parseIPv4(_ text: Substring) -> UInt32? { parseIPv4(Array(text.utf8)[...]) }
 
     static func parseIPv6(_ text: Substring) -> IPAddress? {
         var words: [UInt16] = []

@@ -13,16 +13,21 @@ public struct Prefix: Hashable, Sendable, Comparable {
 
     /// Parses `a.b.c.d/n` or `x:y::/n`; a bare address is a host prefix.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2, let address = IPAddress(parts[0]) else { return nil }
-        let length: UInt8
-        if parts.count == 2 {
-            guard let l = UInt8(parts[1]) else { return nil }
-            length = l
-        } else {
-            length = address.maxPrefixLength
+        let utf8 = text.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else {
+            guard let address = IPAddress(text) else { return nil }
+            self.init(address: address, length: address.maxPrefixLength)
+            return
         }
-        self.init(address: address, length: length)
+        let digits = utf8[utf8.index(after: slash)...]
+        guard !digits.isEmpty, digits.count <= 3 else { return nil }
+        var length = 0
+        for d in digits {
+            guard d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9") else { return nil }
+            length = length * 10 + Int(d - UInt8(ascii: "0"))
+        }
+        guard length <= 128, let address = IPAddress(Substring(text)[..<slash]) else { return nil }
+        self.init(address: address, length: UInt8(length))
     }
 
     /// For callers that have already checked `length` against the family.

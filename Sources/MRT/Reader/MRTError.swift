@@ -22,8 +22,6 @@ public struct MRTError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let missingPeerIndexTable = Code(rawValue: "missing-peer-index-table")
         public static let badPeerIndex = Code(rawValue: "bad-peer-index")
         public static let unsupported = Code(rawValue: "unsupported")
-        public static let decompression = Code(rawValue: "decompression")
-        public static let io = Code(rawValue: "io")
         public static let notMRT = Code(rawValue: "not-mrt")
         /// RFC 7606 warnings on an element: an attribute dropped, a duplicate
         /// ignored, announcements treated as withdrawals.
