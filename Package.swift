@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "NKStoreTests", dependencies: ["MRT", "NKModel", "NKStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "NKModel", "MRT"]),
         .testTarget(name: "NKAnalysisTests", dependencies: ["MRT", "NKModel", "NKAnalysis"]),
-        .testTarget(name: "NKRenderTests", dependencies: ["MRT", "NKModel", "NKAnalysis", "NKRender"]),
+        .testTarget(name: "NKRenderTests", dependencies: ["MRT", "NKModel", "NKAnalysis", "NKRender"], exclude: ["Golden"]),
         .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
         .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "nkwatch"]),
     ]

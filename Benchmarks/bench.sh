@@ -7,6 +7,8 @@
 #   - peak resident memory of dump and ingest for 1x and 4x the input.
 #
 #   Benchmarks/bench.sh [ROUNDS]        (default 5; COPIES=N sizes the input)
+#   BEFORE=/path/to/an/older/nkwatch Benchmarks/bench.sh   also times that build
+#       on the same inputs in the same rounds, for before/after ratios.
 #
 # Each comparison runs in ROUNDS rounds of `hyperfine --runs 1` over all its
 # commands, after one warm-up round: the commands alternate, so a drift in
@@ -86,22 +88,34 @@ group() {
     rm -f "$work/$name.round0.json"   # warm-up
 }
 
-group gz -n zcat "zcat $work/input.mrt.gz" \
+# With BEFORE set, the same commands of the older build join each group.
+before() { # label command-with-NK
+    if [ -n "${BEFORE:-}" ]; then printf '%s\0%s\0' "-n" "$1 (before)"; printf '%s\0' "${2//\$nk/$BEFORE}"; fi
+}
+with_before() { # name args... ; appends the before variants read from stdin (NUL-separated)
+    local extra=()
+    while IFS= read -r -d '' x; do extra+=("$x"); done
+    group "$@" "${extra[@]}"
+}
+with_before gz -n zcat "zcat $work/input.mrt.gz" \
     -n "nkwatch dump" "$nk dump $work/input.mrt.gz" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz"
-group bz2 -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" < <(before "nkwatch dump" "\$nk dump $work/input.mrt.gz")
+with_before bz2 -n bzcat "bzcat $work/input.mrt.bz2" \
     -n "nkwatch dump" "$nk dump $work/input.mrt.bz2" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2"
-group ingest -n zcat "zcat $work/input.mrt.gz" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2" < <(before "nkwatch dump" "\$nk dump $work/input.mrt.bz2")
+with_before ingest -n zcat "zcat $work/input.mrt.gz" \
     -n "ingest .gz" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz" \
     -n bzcat "bzcat $work/input.mrt.bz2" \
-    -n "ingest .bz2" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2"
-one="taskset -c 0 $nk ingest --quiet --jobs 1 --store $work/s.sqlite"
-all="$nk ingest --quiet --store $work/s.sqlite"
-group jobs -n "14 large files, 1 core" "$one $work/multi" \
-    -n "14 large files, $(nproc) cores" "$all $work/multi" \
-    -n "3449 small files, 1 core" "$one SampleData/kp-2014-12" \
-    -n "3449 small files, $(nproc) cores" "$all SampleData/kp-2014-12"
+    -n "ingest .bz2" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2" \
+    < <(before "ingest .gz" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz"; \
+        before "ingest .bz2" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2")
+one="taskset -c 0 \$nk ingest --quiet --jobs 1 --store $work/s.sqlite"
+all="\$nk ingest --quiet --store $work/s.sqlite"
+with_before jobs -n "14 large files, 1 core" "${one//\$nk/$nk} $work/multi" \
+    -n "14 large files, $(nproc) cores" "${all//\$nk/$nk} $work/multi" \
+    -n "3449 small files, 1 core" "${one//\$nk/$nk} SampleData/kp-2014-12" \
+    -n "3449 small files, $(nproc) cores" "${all//\$nk/$nk} SampleData/kp-2014-12" \
+    < <(before "14 large files, 1 core" "$one $work/multi"; before "3449 small files, 1 core" "$one SampleData/kp-2014-12")
 
 # Peak memory for 1x and 4x the input.
 cat "$work/input.mrt" "$work/input.mrt" "$work/input.mrt" "$work/input.mrt" | gzip -1 > "$work/input4.mrt.gz"
@@ -136,7 +150,14 @@ show("ingest (default scope) against decompression alone", r)
 print(f"  ingest .gz is {r['ingest .gz'][0] / r['zcat'][0]:.2f}x zcat; ingest .bz2 is {r['ingest .bz2'][0] / r['bzcat'][0]:.2f}x bzcat")
 r = load("jobs")
 show("multi-file ingest: one core (taskset -c 0, --jobs 1) against all cores", r)
-k = list(r)
+k = [x for x in r if "(before)" not in x]
 for a in (0, 2):
     print(f"  speed-up with all cores, {k[a].split(',')[0]}: {r[k[a]][0] / r[k[a + 1]][0]:.2f}x")
+
+# Before/after, when BEFORE was set: the older build's median over this one's.
+for name in ("gz", "bz2", "ingest", "jobs"):
+    r = load(name)
+    for k, v in r.items():
+        if k.endswith(" (before)") and k[:-9] in r:
+            print(f"  {name}: {k[:-9]}: this build {r[k[:-9]][0]:.3f} s, before {v[0]:.3f} s ({v[0] / r[k[:-9]][0]:.2f}x)")
 PY
