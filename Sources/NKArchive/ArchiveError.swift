@@ -88,7 +88,7 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
     public var sourceError: ArchiveError? { if case .source(let e) = cause { return e } else { return nil } }
 
     public var description: String {
-        let name = path == "-" ? "<stdin>" : path
+        let name = path == "-" ? "<stdin>" : PathBytes.display(path)
         switch cause {
         case .record(let e): return "\(name): \(e)"
         case .source(let e): return "\(name): \(e)"

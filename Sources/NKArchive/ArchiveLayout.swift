@@ -20,6 +20,17 @@ public struct ArchiveLayout: Sendable, Equatable {
     /// How long one update file of the collector's project covers, in seconds.
     public var updateInterval: Int64? { collector.project.updateInterval }
 
+    /// Which archive file a path is a version of: `collector/kind/YYYYMMDD.HHMM`
+    /// when the name gives the kind and time (so `updates.20141222.1615.gz` and
+    /// `.bz2` copies are one file), else `collector/name`.
+    public static func archiveKey(path: String, layout: ArchiveLayout) -> String {
+        if let t = layout.fileTime, layout.kind != .unknown {
+            return "\(layout.collector.name)/\(layout.kind.rawValue)/\(t.archiveName)"
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return "\(layout.collector.name)/\(name)"
+    }
+
     /// Works on the path's UTF-8 bytes: `String.split` and `Character`
     /// tests cost more than decoding a small update file.
     public static func parse(path: String, collectorOverride: String? = nil) -> ArchiveLayout {

@@ -27,7 +27,7 @@ public final class FileSource: ByteSource {
             identity = nil
             return
         }
-        let f = open(path, O_RDONLY | O_CLOEXEC)
+        let f = PathBytes.withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard f >= 0 else { throw ArchiveError.opening(errno: errno) }
         var st = stat()
         guard fstat(f, &st) == 0 else {
@@ -80,7 +80,7 @@ public final class FileSource: ByteSource {
     /// cannot be stat'ed or is not a regular file).
     public static func identity(ofPath path: String) -> FileIdentity? {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard PathBytes.withCString(path, { stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return identity(st)
     }
 }

@@ -2,88 +2,164 @@
 import Glibc
 #endif
 import MRT
+import NKModel
 
-/// Turns command-line paths into the list of files to read: files as given,
-/// directories walked recursively (sorted, hidden entries skipped, only files
-/// that look like dumps), quoted globs expanded, '-' kept.
+/// What the command-line paths name: the files to read, and what could not be
+/// walked.
+public struct InputListing: Sendable {
+    /// Files to read, in order: as given, and each directory's in name order.
+    public var files: [String] = []
+    /// Paths and directories that could not be read (reported, skipped).
+    public var problems: [FileError] = []
+    /// Files in the directories walked that are not MRT (READMEs, checksums, …).
+    public var notMRT = 0
+}
+
+/// Turns command-line paths into the files to read: files as given,
+/// directories walked recursively (each directory once, however many links
+/// lead to it; hidden entries skipped; dumps recognised by name or content),
+/// quoted globs expanded, '-' kept. Paths are kept as the bytes they are
+/// (`PathBytes`).
 public enum InputPaths {
-    public static func expand(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
+    public static func list(_ paths: [String]) -> InputListing {
+        var listing = InputListing()
+        var visited = Set<DirectoryID>()
         for p in paths {
-            if p == "-" { out.append(p); continue }
+            if p == "-" { listing.files.append(p); continue }
             var st = stat()
-            guard stat(p, &st) == 0 else {
+            guard PathBytes.withCString(p, { stat($0, &st) }) == 0 else {
+                let e = errno
                 // A quoted glob ('dumps/*.bz2'): expand it here.
                 if p.contains(where: { "*?[".contains($0) }) {
                     let matches = glob(p)
                     if !matches.isEmpty {
-                        out.append(contentsOf: try expand(matches))
+                        let inner = list(matches)
+                        listing.files += inner.files
+                        listing.problems += inner.problems
+                        listing.notMRT += inner.notMRT
                         continue
                     }
                 }
-                throw FileError(path: p, ArchiveError.opening(errno: errno))
+                listing.problems.append(FileError(path: p, ArchiveError.opening(errno: e)))
+                continue
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                out.append(contentsOf: try walk(p))
+                walk(p, into: &listing, visited: &visited)
             } else {
-                out.append(p)
+                // A file named on the command line is read whatever its name.
+                listing.files.append(p)
             }
         }
-        return out
+        return listing
     }
 
-    /// In a directory, a dump is named like the archives (`updates.*`, `rib.*`,
-    /// `bview.*`) or ends in .gz, .bz2, .mrt or .dump; anything else
-    /// (READMEs, checksums, JSON) is left alone.
-    public static func looksLikeDump(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        if lower.hasPrefix("updates.") || lower.hasPrefix("rib.") || lower.hasPrefix("bview.") || lower.hasPrefix("ribs.") {
-            return !lower.hasSuffix(".md5") && !lower.hasSuffix(".sha256")
+    /// `list`, throwing the first problem: for callers that need every path.
+    public static func expand(_ paths: [String]) throws(FileError) -> [String] {
+        let l = list(paths)
+        if let first = l.problems.first { throw first }
+        return l.files
+    }
+
+    /// A directory's identity: the same directory reached twice (through a
+    /// symbolic link) is walked once.
+    struct DirectoryID: Hashable { var device: UInt64; var inode: UInt64 }
+
+    static func walk(_ dir: String, into listing: inout InputListing, visited: inout Set<DirectoryID>) {
+        var st = stat()
+        guard PathBytes.withCString(dir, { stat($0, &st) }) == 0 else {
+            listing.problems.append(FileError(path: dir, ArchiveError.opening(errno: errno, what: " (directory)")))
+            return
         }
-        return [".gz", ".bz2", ".mrt", ".dump"].contains { lower.hasSuffix($0) }
-    }
-
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        var out: [String] = []
-        for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
-        }
-        return out.sorted()
-    }
-
-    static func walk(_ dir: String) throws -> [String] {
-        guard let d = opendir(dir) else {
-            throw FileError(path: dir, ArchiveError.opening(errno: errno, what: " (directory)"))
+        guard visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else { return }
+        guard let d = PathBytes.withCString(dir, { opendir($0) }) else {
+            listing.problems.append(FileError(path: dir, ArchiveError.opening(errno: errno, what: " (directory)")))
+            return
         }
         defer { closedir(d) }
         // The entry type comes with the name (d_type); stat(2) only where the
         // file system does not say, or for a symbolic link.
-        var entries: [(name: String, type: UInt8)] = []
+        var entries: [(name: [UInt8], type: UInt8)] = []
         while let ent = readdir(d) {
-            let name = withUnsafePointer(to: ent.pointee.d_name) { ptr in
-                ptr.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasPrefix(".") { continue }
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+            if name.first == UInt8(ascii: ".") { continue }
             entries.append((name, ent.pointee.d_type))
         }
-        entries.sort { $0.name < $1.name }
-        var out: [String] = []
+        entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         for (name, type) in entries {
-            let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            let full = prefix + PathBytes.string(name)
             var isDirectory: Bool
             switch Int32(type) {
             case Int32(DT_DIR): isDirectory = true
             case Int32(DT_REG): isDirectory = false
             default:
-                var st = stat()
-                guard stat(full, &st) == 0 else { continue }
-                isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+                var est = stat()
+                guard PathBytes.withCString(full, { stat($0, &est) }) == 0 else { continue }
+                isDirectory = (est.st_mode & S_IFMT) == S_IFDIR
+                guard isDirectory || (est.st_mode & S_IFMT) == S_IFREG else { continue }
             }
-            if isDirectory { out.append(contentsOf: try walk(full)) } else if looksLikeDump(name) { out.append(full) }
+            if isDirectory {
+                walk(full, into: &listing, visited: &visited)
+            } else {
+                switch NameCheck(name) {
+                case .dump: listing.files.append(full)
+                case .notDump: listing.notMRT += 1
+                case .unknown:
+                    if holdsMRT(full) { listing.files.append(full) } else { listing.notMRT += 1 }
+                }
+            }
         }
-        return out
+    }
+
+    /// What a name says about a file in a directory being walked.
+    enum NameCheck {
+        /// Named like the archives (`updates.*`, `rib.*`, `bview.*`) or a dump extension.
+        case dump
+        /// Documentation, checksums, incomplete downloads, stores.
+        case notDump
+        /// Nothing: the content decides (routers write MRT without an extension).
+        case unknown
+
+        init(_ name: [UInt8]) {
+            let lower = String(decoding: name, as: UTF8.self).lowercased()
+            let notDumpSuffixes = [".partial", ".md5", ".sha256", ".sha1", ".md", ".txt", ".json", ".html", ".csv", ".sqlite",
+                                   ".sqlite-wal", ".sqlite-shm", ".log", ".py", ".sh", ".toml", ".yaml", ".yml", ".pdf", ".png"]
+            if notDumpSuffixes.contains(where: { lower.hasSuffix($0) }) { self = .notDump; return }
+            if lower.hasPrefix("updates.") || lower.hasPrefix("rib.") || lower.hasPrefix("bview.") || lower.hasPrefix("ribs.") {
+                self = .dump
+                return
+            }
+            self = [".gz", ".bz2", ".mrt", ".dump"].contains { lower.hasSuffix($0) } ? .dump : .unknown
+        }
+    }
+
+    /// True when the file starts with an MRT header of a type RFC 6396
+    /// defines, plain or inside gzip or bzip2.
+    public static func holdsMRT(_ path: String) -> Bool {
+        guard let stream = try? ArchiveStream(path: path, bufferSize: 4096) else { return false }
+        var head = [UInt8](repeating: 0, count: 12)
+        var got = 0
+        while got < 12 {
+            let n = (try? head.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }) ?? 0
+            if n == 0 { break }
+            got += n
+        }
+        guard got == 12 else { return false }
+        let type = UInt16(head[4]) << 8 | UInt16(head[5])
+        let length = Int(head[8]) << 24 | Int(head[9]) << 16 | Int(head[10]) << 8 | Int(head[11])
+        return knownMRTTypes.contains(type) && length <= MRTRecordReader.maxRecordLength
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard PathBytes.withCString(pattern, { Glibc.glob($0, 0, nil, &g) }) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            if let p = g.gl_pathv[i] {
+                out.append(PathBytes.string(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))))
+            }
+        }
+        return out.sorted()
     }
 }

@@ -99,12 +99,17 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
     public var device: Int64?
     public var inode: Int64?
     public var modifiedNanoseconds: Int64?
+    /// Which archive file this is a version of: `collector/kind/YYYYMMDD.HHMM`,
+    /// or `collector/name` when the name holds no time.
+    public var archiveKey: String?
+    /// The learned prefixes (`learned_prefixes.seq`) its events include.
+    public var scannedThrough: Int64
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, path, sha256, size, compression, collectorID = "collector_id", kind, fileTime = "file_time"
         case coverageStart = "coverage_start", coverageEnd = "coverage_end", firstTime = "first_time", lastTime = "last_time"
         case records, elements, events, status, errors, ingestedAt = "ingested_at", device, inode
-        case modifiedNanoseconds = "mtime_ns"
+        case modifiedNanoseconds = "mtime_ns", archiveKey = "archive_key", scannedThrough = "scanned_through"
     }
 
     public enum Columns {
@@ -112,6 +117,7 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
         public static let kind = Column(CodingKeys.kind), status = Column(CodingKeys.status)
         public static let collectorID = Column(CodingKeys.collectorID)
         public static let coverageStart = Column(CodingKeys.coverageStart), coverageEnd = Column(CodingKeys.coverageEnd)
+        public static let archiveKey = Column(CodingKeys.archiveKey), scannedThrough = Column(CodingKeys.scannedThrough)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -120,7 +126,7 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
     /// collector's id, its event count and the time of ingest).
     public init(path: String, sha256: String, size: Int, compression: Compression, kind: FileKind, fileTime: Timestamp?,
                 coverage: CollectorInterval?, firstTime: Timestamp?, lastTime: Timestamp?, records: Int, elements: Int,
-                status: FileStatus, errors: [String], identity: FileIdentity?) {
+                status: FileStatus, errors: [String], identity: FileIdentity?, archiveKey: String?, scannedThrough: Int64) {
         self.id = nil
         self.path = path
         self.sha256 = sha256
@@ -142,12 +148,14 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
         self.device = identity.map { Int64(bitPattern: $0.device) }
         self.inode = identity.map { Int64(bitPattern: $0.inode) }
         self.modifiedNanoseconds = identity?.modifiedNanoseconds
+        self.archiveKey = archiveKey
+        self.scannedThrough = scannedThrough
     }
 
     static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
     var insertArguments: StatementArguments {
         [id, path, sha256, size, compression, collectorID, kind, fileTime, coverageStart, coverageEnd, firstTime, lastTime,
-         records, elements, events, status, errors, ingestedAt, device, inode, modifiedNanoseconds]
+         records, elements, events, status, errors, ingestedAt, device, inode, modifiedNanoseconds, archiveKey, scannedThrough]
     }
 
     /// The identity recorded for the file, when it was read from a regular file.
@@ -190,6 +198,8 @@ extension StoredFile {
         device = row[K.device.rawValue]
         inode = row[K.inode.rawValue]
         modifiedNanoseconds = row[K.modifiedNanoseconds.rawValue]
+        archiveKey = row[K.archiveKey.rawValue]
+        scannedThrough = row[K.scannedThrough.rawValue]
     }
 
     static func decode<T: DatabaseValueConvertible>(_ row: Row, _ key: CodingKeys) throws -> T {
@@ -345,27 +355,18 @@ struct EventRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
     }
 }
 
-/// `collector_bins`: elements per collector per 5-minute bin.
-struct CollectorBinRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "collector_bins"
+/// `file_bins`: elements per file per 5-minute bin (the view
+/// `collector_bins` sums them per collector).
+struct FileBinRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
+    static let databaseTableName = "file_bins"
+    var fileID: Int64?
     var collectorID: Int64
     var binStart: Int64
     var elements: Int
 
-    enum CodingKeys: String, CodingKey { case collectorID = "collector_id", binStart = "bin_start", elements }
-
-    /// Inserts the row, or adds its elements to the bin's.
-    func add(_ db: Database) throws {
-        try db.cachedStatement(sql: Self.addSQL).execute(arguments: [collectorID, binStart, elements])
-    }
-
-    static let addSQL: String = {
-        typealias K = CodingKeys
-        return """
-            INSERT INTO \(databaseTableName) (\(K.collectorID.rawValue), \(K.binStart.rawValue), \(K.elements.rawValue)) VALUES (?, ?, ?)
-            ON CONFLICT(\(K.collectorID.rawValue), \(K.binStart.rawValue)) DO UPDATE SET \(K.elements.rawValue) = \(K.elements.rawValue) + excluded.\(K.elements.rawValue)
-            """
-    }()
+    enum CodingKeys: String, CodingKey, CaseIterable { case fileID = "file_id", collectorID = "collector_id", binStart = "bin_start", elements }
+    static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
+    var insertArguments: StatementArguments { [fileID, collectorID, binStart, elements] }
 }
 
 extension BGPState: DatabaseValueConvertible {
@@ -394,13 +395,13 @@ public struct FileIngest: Sendable, Equatable {
     /// are filled in when it is written).
     public var file: StoredFile
     public var collector: Collector
-    public var events: [RouteEvent]
+    public var events: RouteEventList
     public var states: [SessionChange]
     public var ribTables: [RIBTableSize]
     /// Elements per 5-minute bin (bin start, seconds).
     public var bins: [Int64: Int]
 
-    public init(file: StoredFile, collector: Collector, events: [RouteEvent] = [], states: [SessionChange] = [],
+    public init(file: StoredFile, collector: Collector, events: RouteEventList = RouteEventList(), states: [SessionChange] = [],
                 ribTables: [RIBTableSize] = [], bins: [Int64: Int] = [:]) {
         self.file = file
         self.collector = collector

@@ -46,6 +46,8 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
     case scopeMismatch(path: String, stored: Scope, wanted: Scope)
     /// None of the input files could be read.
     case nothingReadable(files: Int)
+    /// The paths name no MRT file at all.
+    case nothingToRead([String])
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
             return "\(path) was ingested for another scope (\(stored)), not (\(wanted)); ingest into another --store"
         case .nothingReadable(let n):
             return "none of the \(n) input file(s) could be read"
+        case .nothingToRead(let paths):
+            return "nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file"
         }
     }
 }
@@ -68,8 +72,8 @@ public enum AnalysisPipeline {
     public static func run(_ request: AnalysisRequest, problem: (String) -> Void = { _ in }) throws -> AnalysisReport {
         switch request.data {
         case .store(let path):
-            guard FileManager.default.fileExists(atPath: path) else { throw AnalysisError.noStore(path) }
-            let store = try Store.open(path: path)
+            guard FileSource.identity(ofPath: path) != nil else { throw AnalysisError.noStore(path) }
+            let store = try Store.open(path: path, mode: .read)
             guard let stored = try store.scope() else { throw AnalysisError.emptyStore(path) }
             if let wanted = request.scope, wanted != stored {
                 throw AnalysisError.scopeMismatch(path: path, stored: stored, wanted: wanted)
@@ -80,12 +84,14 @@ public enum AnalysisPipeline {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let scope = request.scope ?? .northKorea
-            let inputs = try InputPaths.expand(paths)
+            let listing = InputPaths.list(paths)
+            listing.problems.forEach { problem($0.description) }
+            if listing.files.isEmpty { throw AnalysisError.nothingToRead(paths) }
             let store = try Store.open(path: dir.appendingPathComponent("store.sqlite").path)
-            let summary = try Ingestor(scope: scope).run(paths: inputs, store: store)
+            let summary = try Ingestor(scope: scope).run(paths: listing.files, store: store)
             summary.problems.forEach(problem)
-            if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: inputs.count) }
-            return try analyse(store: store, name: paths.count == 1 ? paths[0] : "\(inputs.count) MRT files", scope: scope, request: request)
+            if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: listing.files.count) }
+            return try analyse(store: store, name: paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files", scope: scope, request: request)
         }
     }
 

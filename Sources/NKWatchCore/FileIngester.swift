@@ -9,17 +9,41 @@ import NKStore
 /// read once: the SHA-256 that identifies it is of the bytes decoded.
 public struct FileIngester: Sendable {
     public var scope: Scope
-    /// Scope prefixes plus any learned from origin ASNs (see `Ingestor`).
+    /// The scope's prefixes and the prefixes learned from its origin ASNs
+    /// (through `scannedThrough`).
     public var prefixSet: PrefixSet
+    /// The learned prefixes (`learned_prefixes.seq`) `prefixSet` includes.
+    public var scannedThrough: Int64
     public var collectorOverride: String?
 
     /// The collector-health bin (`collector_bins`).
     public static let binSeconds: Int64 = 300
 
-    public init(scope: Scope, extraPrefixes: [Prefix] = [], collectorOverride: String? = nil) {
+    public init(scope: Scope, learned: [Prefix] = [], scannedThrough: Int64 = 0, collectorOverride: String? = nil) {
         self.scope = scope
-        self.prefixSet = PrefixSet(scope.prefixes + extraPrefixes)
+        self.prefixSet = PrefixSet(scope.prefixes + learned)
+        self.scannedThrough = scannedThrough
         self.collectorOverride = collectorOverride
+    }
+
+    /// What of an element a read keeps: its prefix overlaps the read's
+    /// prefixes, or it announces a route with one of the scope's origin ASNs.
+    struct Capture: Sendable {
+        var prefixes: PrefixSet
+        var originASNs: Set<UInt32>
+        /// Elements the first read already kept (for a read of what it missed).
+        var already: PrefixSet?
+        var alreadyASNs: Set<UInt32> = []
+
+        static func keeps(_ e: BGPElement, _ prefix: Prefix, _ set: PrefixSet, _ asns: Set<UInt32>) -> Bool {
+            set.overlaps(prefix) || (e.kind != .withdraw && e.attributes?.originASN.map { asns.contains($0) } == true)
+        }
+
+        func keeps(_ e: BGPElement, _ prefix: Prefix) -> Bool {
+            guard Self.keeps(e, prefix, prefixes, originASNs) else { return false }
+            if let already { return !Self.keeps(e, prefix, already, alreadyASNs) }
+            return true
+        }
     }
 
     /// Reads `path` into a `FileIngest` (nil when nothing could be read), and
@@ -27,16 +51,33 @@ public struct FileIngester: Sendable {
     /// through the full decoder (the tests compare the two).
     public func ingest(path: String, fastPath: Bool = true) -> (FileIngest?, FileReport) {
         let layout = ArchiveLayout.parse(path: path, collectorOverride: collectorOverride)
-        let set = prefixSet
-        let acc = FileAccumulator(collector: layout.collector.name, scope: set, originASNs: scope.originASNs)
+        let (acc, report) = read(path: path, layout: layout, capture: Capture(prefixes: prefixSet, originASNs: scope.originASNs), fastPath: fastPath)
+        guard !report.isUnreadable, let sha256 = report.sha256 else { return (nil, report) }
+        return (acc.finish(report: report, layout: layout, sha256: sha256, archiveKey: ArchiveLayout.archiveKey(path: path, layout: layout),
+                           scannedThrough: scannedThrough), report)
+    }
+
+    /// The events of a stored file that its first read, with the prefixes up
+    /// to its `scannedThrough`, left out because `newPrefixes` had not been
+    /// learned yet. Nil when the file at `path` is no longer that content.
+    public func missedEvents(path: String, storedSHA256: String, newPrefixes: [Prefix]) -> [RouteEvent]? {
+        let layout = ArchiveLayout.parse(path: path, collectorOverride: collectorOverride)
+        let capture = Capture(prefixes: PrefixSet(newPrefixes), originASNs: [], already: prefixSet, alreadyASNs: scope.originASNs)
+        let (acc, report) = read(path: path, layout: layout, capture: capture, fastPath: true)
+        guard report.sha256 == storedSHA256, acc.events.failure == nil else { return nil }
+        return acc.events.array
+    }
+
+    func read(path: String, layout: ArchiveLayout, capture: Capture, fastPath: Bool) -> (FileAccumulator, FileReport) {
+        let acc = FileAccumulator(collector: layout.collector.name, capture: capture)
+        let set = capture.prefixes
         var decoder = MRTDecoder(attributeFilter: { set.overlaps($0) })
-        let scanner = ScopeScanner(prefixes: set, originASNs: scope.originASNs)
+        let scanner = ScopeScanner(prefixes: set, originASNs: capture.originASNs)
         let prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = fastPath ? { view, decoder in acc.settle(view, scanner: scanner, decoder: decoder) } : nil
         let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true), prefilter: prefilter) { record in
             acc.take(record)
         }
-        guard !report.isUnreadable, let sha256 = report.sha256 else { return (nil, report) }
-        return (acc.finish(report: report, layout: layout, sha256: sha256), report)
+        return (acc, report)
     }
 }
 
@@ -44,9 +85,8 @@ public struct FileIngester: Sendable {
 /// the fast path's settled records and the full decoder's elements.
 final class FileAccumulator {
     let collector: String
-    let scope: PrefixSet
-    let originASNs: Set<UInt32>
-    var events: [RouteEvent] = []
+    let capture: FileIngester.Capture
+    let events = RouteEventList()
     var states: [SessionChange] = []
     var rib = RIBCounter()
     var bins = BinCounter()
@@ -56,10 +96,9 @@ final class FileAccumulator {
     /// Reused for each record's elements.
     private var scratch: [BGPElement] = []
 
-    init(collector: String, scope: PrefixSet, originASNs: Set<UInt32>) {
+    init(collector: String, capture: FileIngester.Capture) {
         self.collector = collector
-        self.scope = scope
-        self.originASNs = originASNs
+        self.capture = capture
     }
 
     /// The fast path: true when the record was settled without decoding.
@@ -111,25 +150,25 @@ final class FileAccumulator {
         case .announce, .withdraw:
             break
         }
-        guard let prefix = e.prefix else { return }
-        let origin = e.attributes?.originASN
-        let inScope = scope.overlaps(prefix) || (e.kind != .withdraw && origin.map { originASNs.contains($0) } == true)
-        guard inScope else { return }
+        guard let prefix = e.prefix, capture.keeps(e, prefix) else { return }
         let withdrawn = e.kind == .withdraw
         events.append(RouteEvent(time: time, peer: peer, kind: e.kind, prefix: prefix,
                                  asPath: withdrawn ? nil : e.attributes?.effectiveASPath?.description,
-                                 originASN: withdrawn ? nil : origin, nextHop: withdrawn ? nil : e.nextHop))
+                                 originASN: withdrawn ? nil : e.attributes?.originASN, nextHop: withdrawn ? nil : e.nextHop))
     }
 
     /// The file's contribution, once it has been read.
-    func finish(report: FileReport, layout: ArchiveLayout, sha256: String) -> FileIngest {
+    func finish(report: FileReport, layout: ArchiveLayout, sha256: String, archiveKey: String, scannedThrough: Int64) -> FileIngest {
         var kind = layout.kind
         if kind == .unknown { kind = sawRIB && !sawUpdates ? .rib : sawUpdates ? .updates : .unknown }
         let first = report.firstTimestamp.map { Timestamp(seconds: $0) }, last = report.lastTimestamp.map { Timestamp(seconds: $0) }
+        // A file that changed while it was read keeps no identity: the next
+        // run reads it again.
         let file = StoredFile(path: report.path, sha256: sha256, size: report.rawBytes, compression: report.compression, kind: kind,
                               fileTime: layout.fileTime, coverage: Self.coverage(report: report, layout: layout, kind: kind, first: first, last: last),
                               firstTime: first, lastTime: last, records: report.records, elements: elements,
-                              status: report.isClean ? .ok : .damaged, errors: report.allErrors.map(\.description), identity: report.identity)
+                              status: report.isClean ? .ok : .damaged, errors: report.allErrors.map(\.description),
+                              identity: report.changedWhileRead ? nil : report.identity, archiveKey: archiveKey, scannedThrough: scannedThrough)
         return FileIngest(file: file, collector: layout.collector, events: events, states: states,
                           ribTables: rib.finish(collector: collector, time: { Timestamp(seconds: $0) }).sorted { $0.peer < $1.peer },
                           bins: bins.finish())

@@ -16,6 +16,15 @@ public struct IngestSummary: Sendable {
     public var skipped = 0
     public var damaged = 0
     public var unreadable = 0
+    /// New versions of stored archive files that replaced them.
+    public var replaced: [String] = []
+    /// Versions not kept because the stored one is more complete.
+    public var superseded: [String] = []
+    /// Stored files read again for prefixes learned after them.
+    public var completed = 0
+    /// Stored files that could not be read again for prefixes learned after
+    /// them (moved or changed): their events of those prefixes are missing.
+    public var incomplete: [String] = []
     public var elements = 0
     public var events = 0
     public var gaps = 0
@@ -24,6 +33,8 @@ public struct IngestSummary: Sendable {
     public var seconds = 0.0
     /// One line per problem: the file, the byte offset, the cause.
     public var problems: [String] = []
+    /// Remarks that are not problems (versions replaced, files read again).
+    public var notes: [String] = []
 
     /// `nkwatch.ingest/v1` (docs/store.md).
     public func json(store: String, scope: Scope) -> JSON {
@@ -33,9 +44,11 @@ public struct IngestSummary: Sendable {
             ("scope_prefixes", .strings(scope.prefixes.map(\.description))),
             ("scope_origin_asns", .array(scope.originASNs.sorted().map { .int(Int64($0)) })),
             ("files", .int(files)), ("ingested", .int(ingested)), ("damaged", .int(damaged)), ("skipped", .int(skipped)),
-            ("unreadable", .int(unreadable)), ("elements", .int(elements)), ("events", .int(events)), ("gaps", .int(gaps)),
+            ("unreadable", .int(unreadable)), ("replaced", .int(replaced.count)), ("superseded", .int(superseded.count)),
+            ("completed", .int(completed)), ("incomplete", .strings(incomplete)),
+            ("elements", .int(elements)), ("events", .int(events)), ("gaps", .int(gaps)),
             ("bytes", .int(bytes)), ("seconds", .number(seconds, decimals: 3)),
-            ("problems", .strings(problems)),
+            ("problems", .strings(problems)), ("notes", .strings(notes)),
         ])
     }
 }
@@ -56,11 +69,16 @@ public struct IngestProgress: Sendable {
 /// (group commit: many small files cost one sync, not one each). A file's
 /// data lands whole or not at all.
 ///
-/// A file whose path and identity (device, inode, size, modification time)
-/// are those stored is skipped without being read; a file whose content
-/// (SHA-256) is already stored is skipped after reading. So re-running,
-/// adding files later, or resuming after a kill all give the store an
-/// uninterrupted run would.
+/// The store ends the same whatever the order, grouping and number of runs:
+/// - a path whose identity (device, inode, size, modification time) is the
+///   one stored is skipped without being read, and a content (SHA-256)
+///   already stored is skipped after reading;
+/// - a new version of a stored archive file (the same collector, kind and
+///   time) replaces the stored one when it is more complete, and is skipped
+///   otherwise (`StoredFile.isMoreComplete`);
+/// - prefixes the scope's origin ASNs announce join the scope; files read
+///   before a prefix joined are read again for it at the end of the run (or
+///   listed as incomplete when they are gone).
 public struct Ingestor: Sendable {
     public var scope: Scope
     public var collectorOverride: String?
@@ -82,8 +100,12 @@ public struct Ingestor: Sendable {
         var pending: [Decoded] = []
         var pendingBytes = 0
         var writing = false
-        /// The store failed: no more work is started, and the run throws it.
-        var storeFailure: StoreError?
+        /// The store or the environment failed: no more work is started, and
+        /// the run throws it.
+        var failure: (any Error & Sendable)?
+        /// Paths of this run whose content was already stored (by SHA-256):
+        /// where a stored file that moved can be read again.
+        var copies: [String: String] = [:]
     }
 
     struct Decoded {
@@ -99,65 +121,84 @@ public struct Ingestor: Sendable {
 
     /// Runs the ingest. RIB dumps go first, so that prefixes the scope's
     /// origin ASNs announce in them are known when update files are read.
-    /// Throws a `StoreError` when the store fails (the files committed
-    /// before stay committed).
-    public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
+    /// Throws a `StoreError` when the store fails, or an `EnvironmentError`
+    /// (the files committed before stay committed).
+    public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         try store.useScope(scope)
         let start = Date()
-        // Sizes only for a progress bar. Everything before the first phase
-        // runs on one core, so it is kept to the minimum.
         let totalBytes = progress == nil ? 0 : paths.reduce(0) { $0 + Int(FileSource.identity(ofPath: $1)?.size ?? 0) }
         let kinds = paths.map { ArchiveLayout.kind(ofPath: $0) }
-        let ribs = paths.indices.filter { kinds[$0] == .rib }
-        let rest = paths.indices.filter { kinds[$0] != .rib }
         let shared = Shared()
         shared.summary.files = paths.count
         // Read once: one query per file cost more than decoding a small file.
         // Files that arrive meanwhile from another run are caught inside the
         // write transaction.
         let known = Known(identities: try store.fileIdentities(), hashes: try store.fileHashes())
-
-        func phase(_ indices: [Int], ingester: FileIngester) {
-            shared.lock.lock(); shared.next = 0; shared.lock.unlock()
-            DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, indices.count))) { _ in
-                while true {
-                    shared.lock.lock()
-                    let k = shared.next
-                    shared.next += 1
-                    let stop = shared.storeFailure != nil
-                    shared.lock.unlock()
-                    guard k < indices.count, !stop else { return }
-                    process(path: paths[indices[k]], ingester: ingester, store: store, known: known, shared: shared)
-                    if let progress {
-                        shared.lock.lock()
-                        let p = IngestProgress(filesDone: shared.filesDone, filesTotal: paths.count, bytesDone: shared.bytesDone,
-                                               bytesTotal: totalBytes, elements: shared.summary.elements,
-                                               seconds: Date().timeIntervalSince(start))
-                        shared.lock.unlock()
-                        progress(p)
-                    }
-                }
-            }
-            // What is left waits for no one.
+        let progressReport: @Sendable () -> Void = {
+            guard let progress else { return }
             shared.lock.lock()
-            if shared.pending.isEmpty || shared.storeFailure != nil {
-                shared.lock.unlock()
-            } else {
-                shared.writing = true
-                flushLocked(store: store, shared: shared)
-            }
+            let p = IngestProgress(filesDone: shared.filesDone, filesTotal: paths.count, bytesDone: shared.bytesDone,
+                                   bytesTotal: totalBytes, elements: shared.summary.elements, seconds: Date().timeIntervalSince(start))
+            shared.lock.unlock()
+            progress(p)
         }
 
-        phase(ribs, ingester: FileIngester(scope: scope, collectorOverride: collectorOverride))
-        if let failure = shared.storeFailure { throw failure }
-        let learned = try store.prefixesOriginatedBy(scope.originASNs)
-        phase(rest, ingester: FileIngester(scope: scope, extraPrefixes: learned, collectorOverride: collectorOverride))
-        if let failure = shared.storeFailure { throw failure }
+        var learned = try learn(store: store)
+        phase(paths.indices.filter { kinds[$0] == .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
+              shared: shared, progress: progressReport)
+        if let failure = shared.failure { throw failure }
+        learned = try learn(store: store)
+        phase(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
+              shared: shared, progress: progressReport)
+        if let failure = shared.failure { throw failure }
+        learned = try learn(store: store)
+        try complete(store: store, learned: learned, shared: shared)
 
         var summary = shared.summary
         summary.gaps = try store.gaps().count
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// The ingester for what has been learned so far.
+    func ingester(_ learned: [(seq: Int64, prefix: Prefix)]) -> FileIngester {
+        FileIngester(scope: scope, learned: learned.map(\.prefix), scannedThrough: learned.last?.seq ?? 0, collectorOverride: collectorOverride)
+    }
+
+    /// Records the prefixes the scope's origin ASNs announced that no scope
+    /// prefix holds (those are in scope already), and returns every learned
+    /// prefix in the order it was learned.
+    func learn(store: Store) throws(StoreError) -> [(seq: Int64, prefix: Prefix)] {
+        guard !scope.originASNs.isEmpty else { return [] }
+        let inScope = scope.prefixSet
+        let announced = try store.prefixesOriginatedBy(scope.originASNs).filter { !inScope.overlaps($0) }
+        try store.learn(announced)
+        return try store.learnedPrefixes()
+    }
+
+    /// Decodes `paths` on `jobs` threads and writes them.
+    func phase(_ paths: [String], ingester: FileIngester, store: Store, known: Known, shared: Shared, progress: @Sendable () -> Void) {
+        shared.lock.lock(); shared.next = 0; shared.lock.unlock()
+        DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, paths.count))) { _ in
+            while true {
+                shared.lock.lock()
+                let k = shared.next
+                shared.next += 1
+                let stop = shared.failure != nil
+                shared.lock.unlock()
+                guard k < paths.count, !stop else { return }
+                process(path: paths[k], ingester: ingester, store: store, known: known, shared: shared)
+                progress()
+            }
+        }
+        // What is left waits for no one.
+        shared.lock.lock()
+        if shared.pending.isEmpty || shared.failure != nil {
+            shared.lock.unlock()
+        } else {
+            shared.writing = true
+            flushLocked(store: store, shared: shared)
+        }
     }
 
     func process(path: String, ingester: FileIngester, store: Store, known: Known, shared: Shared) {
@@ -173,9 +214,23 @@ public struct Ingestor: Sendable {
             }
             return
         }
+        if let failure = ingest.events.failure {
+            shared.lock.lock()
+            if shared.failure == nil { shared.failure = EnvironmentError(description: "\(PathBytes.display(path)): \(failure)") }
+            shared.lock.unlock()
+            return
+        }
         if known.hashes.contains(ingest.file.sha256) {
+            shared.lock.lock()
+            shared.copies[ingest.file.sha256] = path
+            shared.lock.unlock()
             count(shared, size: report.rawBytes) { $0.skipped += 1 }
             return
+        }
+        if report.changedWhileRead {
+            shared.lock.lock()
+            shared.summary.notes.append("\(PathBytes.display(path)): changed while it was read; what was read is stored, and the next run reads it again")
+            shared.lock.unlock()
         }
         shared.lock.lock()
         shared.pending.append(Decoded(ingest: ingest, report: report))
@@ -214,28 +269,44 @@ public struct Ingestor: Sendable {
             shared.lock.unlock()
             write(batch, store: store, shared: shared)
             shared.lock.lock()
-            if shared.pending.isEmpty || shared.storeFailure != nil { shared.writing = false; shared.lock.unlock(); return }
+            if shared.pending.isEmpty || shared.failure != nil { shared.writing = false; shared.lock.unlock(); return }
         }
     }
 
     /// Commits `batch` in one transaction and counts it; a store failure
     /// stops the run.
     func write(_ batch: [Decoded], store: Store, shared: Shared) {
-        let inserted: [Bool]
+        let outcomes: [InsertOutcome]
         do {
-            inserted = try store.insert(batch.map(\.ingest))
+            outcomes = try store.insert(batch.map(\.ingest))
         } catch {
             shared.lock.lock()
-            if shared.storeFailure == nil { shared.storeFailure = error }
+            if shared.failure == nil { shared.failure = error }
             shared.lock.unlock()
             return
         }
         shared.lock.lock()
         defer { shared.lock.unlock() }
-        for (d, written) in zip(batch, inserted) {
+        for (d, outcome) in zip(batch, outcomes) {
             shared.filesDone += 1
             shared.bytesDone += d.report.rawBytes
-            guard written else { shared.summary.skipped += 1; continue }
+            let path = PathBytes.display(d.ingest.file.path)
+            switch outcome {
+            case .duplicate:
+                shared.summary.skipped += 1
+                continue
+            case .superseded(let kept):
+                shared.summary.superseded.append(d.ingest.file.path)
+                shared.summary.notes.append("\(path): not kept: the stored version \(PathBytes.display(kept.path)) of the same archive file is more complete "
+                    + "(\(kept.records) records, \(kept.status.rawValue); this one \(d.ingest.file.records), \(d.ingest.file.status.rawValue))")
+                continue
+            case .replaced(let old):
+                shared.summary.replaced.append(d.ingest.file.path)
+                shared.summary.notes.append("\(path): a new version (\(d.ingest.file.records) records, \(d.ingest.file.status.rawValue)) "
+                    + "replaced \(PathBytes.display(old.path)) (\(old.records) records, \(old.status.rawValue))")
+            case .inserted:
+                break
+            }
             shared.summary.ingested += 1
             shared.summary.elements += d.ingest.file.elements
             shared.summary.events += d.ingest.events.count
@@ -246,4 +317,62 @@ public struct Ingestor: Sendable {
             }
         }
     }
+
+    /// Reads again, for the prefixes learned after them, the stored files
+    /// whose events do not include them; lists those that are gone.
+    func complete(store: Store, learned: [(seq: Int64, prefix: Prefix)], shared: Shared) throws {
+        guard let last = learned.last?.seq else { return }
+        let stale = try store.filesScanned(before: last)
+        guard !stale.isEmpty else { return }
+        shared.lock.lock(); shared.next = 0; shared.lock.unlock()
+        DispatchQueue.concurrentPerform(iterations: min(jobs, stale.count)) { _ in
+            while true {
+                shared.lock.lock()
+                let k = shared.next
+                shared.next += 1
+                let stop = shared.failure != nil
+                shared.lock.unlock()
+                guard k < stale.count, !stop else { return }
+                let file = stale[k]
+                let old = learned.filter { $0.seq <= file.scannedThrough }.map(\.prefix)
+                let new = learned.filter { $0.seq > file.scannedThrough }.map(\.prefix)
+                let reader = FileIngester(scope: scope, learned: old, scannedThrough: file.scannedThrough, collectorOverride: collectorOverride)
+                // The stored path, or a copy of the same content given in this run.
+                shared.lock.lock()
+                let candidates = [file.path] + (shared.copies[file.sha256].map { [$0] } ?? [])
+                shared.lock.unlock()
+                guard let events = candidates.lazy.compactMap({ reader.missedEvents(path: $0, storedSHA256: file.sha256, newPrefixes: new) }).first else {
+                    shared.lock.lock()
+                    shared.summary.incomplete.append(file.path)
+                    shared.lock.unlock()
+                    continue
+                }
+                do {
+                    try store.addMissedEvents(file: file, events: events, scannedThrough: last)
+                    shared.lock.lock()
+                    shared.summary.completed += 1
+                    shared.summary.events += events.count
+                    shared.lock.unlock()
+                } catch {
+                    shared.lock.lock()
+                    if shared.failure == nil { shared.failure = error }
+                    shared.lock.unlock()
+                }
+            }
+        }
+        if let failure = shared.failure { throw failure }
+        if shared.summary.completed > 0 {
+            shared.summary.notes.append("\(shared.summary.completed) stored file(s) read again for \(learned.count) prefix(es) the origin ASNs announced")
+        }
+        if !shared.summary.incomplete.isEmpty {
+            shared.summary.problems.append("\(shared.summary.incomplete.count) stored file(s) were read before prefixes of the origin ASNs joined the scope "
+                + "and cannot be read again (moved or changed), so their events of those prefixes are missing: give them to nkwatch ingest again: "
+                + shared.summary.incomplete.prefix(5).map(PathBytes.display).joined(separator: ", ") + (shared.summary.incomplete.count > 5 ? ", …" : ""))
+        }
+    }
+}
+
+/// The environment failed (a temporary file could not be written).
+public struct EnvironmentError: Error, Sendable, CustomStringConvertible {
+    public var description: String
 }

@@ -72,21 +72,26 @@ struct Dump: ParsableCommand {
             fromMicros: range.from?.value.microseconds,
             toMicros: range.to?.value.microseconds
         )
-        let inputs = try InputPaths.expand(paths)
+        let listing = InputPaths.list(paths)
+        for p in listing.problems { Stderr.line(p.description) }
+        if listing.files.isEmpty && listing.problems.isEmpty {
+            Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file")
+        }
+        let inputs = listing.files
         var dumper = Dumper(format: format, filter: filter)
         var out = StdoutWriter()
-        var failed = false
+        var failed = !listing.problems.isEmpty || inputs.isEmpty
         for path in inputs {
             let report = dumper.dump(path: path, into: &out.buffer, flush: StdoutWriter.flush)
             for e in report.allErrors { Stderr.line(e.description) }
             if !report.isClean {
                 failed = true
                 if !quiet {
-                    Stderr.line("\(path): \(report.recordsDecoded) of \(report.records) records decoded, \(report.allErrors.count) problem(s)")
+                    Stderr.line("\(PathBytes.display(path)): \(report.recordsDecoded) of \(report.records) records decoded, \(report.allErrors.count) problem(s)")
                 }
             }
             for (what, n) in report.unsupported.sorted(by: { $0.key < $1.key }) where !quiet {
-                Stderr.line("\(path): \(n) record(s) of unsupported type \(what) skipped")
+                Stderr.line("\(PathBytes.display(path)): \(n) record(s) of unsupported type \(what) skipped")
             }
         }
         out.flush()

@@ -62,7 +62,12 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         let scope = try self.scope.resolve()
-        let inputs = try InputPaths.expand(paths)
+        let listing = InputPaths.list(paths)
+        for p in listing.problems { Stderr.line(p.description) }
+        if listing.files.isEmpty {
+            if listing.problems.isEmpty { Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file") }
+            throw ExitStatus.badInput.code
+        }
         let store = try Store.open(path: self.store.path)
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
@@ -70,13 +75,16 @@ struct Ingest: ParsableCommand {
         do {
             var progress: (@Sendable (IngestProgress) -> Void)? = nil
             if let bar { progress = { p in bar.update(p) } }
-            summary = try ingestor.run(paths: inputs, store: store, progress: progress)
+            summary = try ingestor.run(paths: listing.files, store: store, progress: progress)
         } catch {
             bar?.finish()
+            try? store.close()
             throw error
         }
         bar?.finish()
+        try store.close()
         for p in summary.problems { Stderr.line(p) }
+        if !quiet { for n in summary.notes { Stderr.line(n) } }
         switch format {
         case .json:
             var w = StdoutWriter()
@@ -84,12 +92,18 @@ struct Ingest: ParsableCommand {
             w.flush()
         case .text:
             if !quiet {
-                Stderr.write("ingested \(summary.files) file(s) into \(self.store.path): \(summary.ingested) new (\(summary.damaged) damaged), "
-                    + "\(summary.skipped) already there, \(summary.unreadable) unreadable; \(summary.elements) elements, "
-                    + "\(summary.events) in-scope events; \(summary.gaps) gap(s) in the store; \(String(format: "%.1f", summary.seconds)) s\n")
+                var parts = ["\(summary.ingested) new (\(summary.damaged) damaged)", "\(summary.skipped) already there"]
+                if !summary.replaced.isEmpty { parts.append("\(summary.replaced.count) replacing an older version") }
+                if !summary.superseded.isEmpty { parts.append("\(summary.superseded.count) older than the stored version") }
+                parts.append("\(summary.unreadable) unreadable")
+                Stderr.write("ingested \(summary.files) file\(summary.files == 1 ? "" : "s") into \(PathBytes.display(self.store.path)): \(parts.joined(separator: ", ")); "
+                    + "\(summary.elements) elements, \(summary.events) in-scope events; \(summary.gaps) gap\(summary.gaps == 1 ? "" : "s") in the store; "
+                    + "\(String(format: "%.1f", summary.seconds)) s\n")
             }
         }
-        if summary.damaged > 0 || summary.unreadable > 0 { throw ExitStatus.badInput.code }
+        if summary.damaged > 0 || summary.unreadable > 0 || !listing.problems.isEmpty || !summary.incomplete.isEmpty {
+            throw ExitStatus.badInput.code
+        }
     }
 }
 

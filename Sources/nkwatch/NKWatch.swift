@@ -30,8 +30,10 @@ struct NKWatch: ParsableCommand {
     )
 
     static func main() {
+        // A file-size limit (a quota) must end a write with an error, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Self.rawArguments())
             try command.run()
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
@@ -46,6 +48,16 @@ struct NKWatch: ParsableCommand {
                 Glibc.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
+        }
+    }
+}
+
+extension NKWatch {
+    /// The command line as given, each argument kept lossless even when it
+    /// is not UTF-8 (a file name): see `PathBytes`.
+    static func rawArguments() -> [String] {
+        (1..<Int(CommandLine.argc)).compactMap { i in
+            CommandLine.unsafeArgv[i].map { PathBytes.string(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) }
         }
     }
 }
@@ -75,11 +87,11 @@ enum ExitStatus: Int32 {
         case let e as AnalysisError:
             switch e {
             case .noStore, .emptyStore, .scopeMismatch: self = .usage
-            case .nothingReadable: self = .badInput
+            case .nothingReadable, .nothingToRead: self = .badInput
             }
         case is FileError, is ArchiveError, is MRTError, is Delegations.ParseError, is Simulator.Error, is InputError:
             self = .badInput
-        case is OutputError:
+        case is OutputError, is EnvironmentError:
             self = .environment
         default:
             return nil

@@ -145,6 +145,45 @@ struct DamageTests {
         #expect(decodeAll(bytes).failures.map(\.code) == [.badMarker])
     }
 
+    @Test("a RIB entry whose attributes overrun inside its own length loses that entry alone; a bad peer index too")
+    func ribEntryDamage() throws {
+        var w = MRTWriter()
+        let peers = (1...3).map { PeerEntry(peerType: 2, bgpID: .v4(UInt32($0)), ip: .v4(0x0A00_0000 + UInt32($0)), asn: 64_500 + UInt32($0)) }
+        w.writePeerIndexTable(timestamp: 1, collectorBGPID: .v4(1), peers: peers)
+        let tableEnd = w.bytes.count
+        let attrs = AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [64_501, 131_279])]), nextHop: .v4(1))
+        w.writeRIB(timestamp: 1, sequence: 0, prefix: Prefix("175.45.176.0/24")!,
+                   entries: (0..<3).map { MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: 1, attributes: attrs) })
+        var bytes = w.bytes
+        // Record header (12), sequence (4), prefix (1 + 3), entry count (2); then entries of
+        // peer index (2), originated time (4), attribute length (2) and the attributes.
+        let first = tableEnd + 12 + 4 + 4 + 2
+        let alen = Int(bytes[first + 6]) << 8 | Int(bytes[first + 7])
+        let second = first + 8 + alen
+        // The second entry's first attribute (ORIGIN, flags and type then a 1-byte length) claims 200 bytes.
+        bytes[second + 8 + 2] = 200
+        let r = decodeAll(bytes)
+        let rib = try #require(r.records.last)
+        guard case .rib(let record) = rib.body else { Issue.record("not a RIB record"); return }
+        #expect(record.entries.map(\.peerIndex) == [0, 2])
+        #expect(rib.problems.map(\.code) == [.attributeOverrun])
+        #expect(rib.problems.first?.detail.contains("RIB entry 1") == true)
+        #expect(rib.problems.first?.offset == second + 8)
+        #expect(r.failures.isEmpty)
+        // A peer index past the PEER_INDEX_TABLE: that entry alone.
+        var badPeer = w.bytes
+        badPeer[second] = 0
+        badPeer[second + 1] = 9
+        let b = try #require(decodeAll(badPeer).records.last)
+        guard case .rib(let r2) = b.body else { Issue.record("not a RIB record"); return }
+        #expect(r2.entries.map(\.peerIndex) == [0, 2])
+        #expect(b.problems.map(\.code) == [.badPeerIndex])
+        // An attribute length past the record cannot be framed: the record fails.
+        var overrun = w.bytes
+        overrun[second + 6] = 0xFF
+        #expect(decodeAll(overrun).failures.map(\.code) == [.attributeOverrun])
+    }
+
     @Test("a RIB record before any PEER_INDEX_TABLE is reported")
     func ribWithoutPeerTable() {
         var w = MRTWriter()

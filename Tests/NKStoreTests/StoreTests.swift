@@ -13,8 +13,9 @@ struct StoreTests {
     static func file(_ sha: String, kind: FileKind = .updates, start: Int64 = 0, events: [RouteEvent] = [], states: [SessionChange] = []) -> FileIngest {
         let file = StoredFile(path: "rrc00/2014.12/\(sha).gz", sha256: sha, size: 10, compression: .gzip, kind: kind, fileTime: nil,
                               coverage: CollectorInterval(collector: "rrc00", start: t0.adding(seconds: start), end: t0.adding(seconds: start + 300)),
-                              firstTime: nil, lastTime: nil, records: events.count, elements: events.count, status: .ok, errors: [], identity: nil)
-        return FileIngest(file: file, collector: Collector(name: "rrc00", project: .ris), events: events, states: states)
+                              firstTime: nil, lastTime: nil, records: events.count, elements: events.count, status: .ok, errors: [], identity: nil,
+                              archiveKey: "rrc00/\(sha)", scannedThrough: 0)
+        return FileIngest(file: file, collector: Collector(name: "rrc00", project: .ris), events: RouteEventList(events), states: states)
     }
 
     static func tempPath() -> String {
@@ -32,8 +33,8 @@ struct StoreTests {
         let st = SessionChange(time: Self.t0.adding(seconds: 30), peer: Self.peer, old: .established, new: BGPState(rawValue: 8))
         var rib = Self.file("r", kind: .rib, events: [RouteEvent(time: Self.t0, peer: Self.peer, kind: .rib, prefix: kp, asPath: "1299 4837 131279", originASN: 131279)])
         rib.ribTables = [RIBTableSize(time: Self.t0, peer: Self.peer, size: TableSize(ipv4: 500_000, ipv6: 20_000))]
-        #expect(try s.insert([rib, Self.file("u1", events: [w, a], states: [st]), Self.file("u3", start: 600)]) == [true, true, true])
-        #expect(try s.insert(Self.file("u1")) == false)
+        #expect(try s.insert([rib, Self.file("u1", events: [w, a], states: [st]), Self.file("u3", start: 600)]) == [.inserted, .inserted, .inserted])
+        #expect(try s.insert(Self.file("u1")) == .duplicate)
         #expect(try s.scope() == .northKorea)
         #expect(try s.routeEvents(kinds: [.announce, .withdraw]).map(\.event) == [a, w])
         #expect(try s.routeEvents(kinds: [.rib]).map(\.event.kind) == [.rib])
@@ -94,7 +95,10 @@ struct StoreTests {
         let s = try Store.open(path: path)
         #expect(try s.query("SELECT kind FROM events") == [["B"]])
         #expect(try s.query("SELECT value FROM meta WHERE key = 'scope'") == [[#"{"origin_asns":[131279],"prefixes":["175.45.176.0/22"]}"#]])
-        #expect(try s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [["2"]])
+        #expect(try s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [["3"]])
+        // Schema 3: the file's archive key from its collector and name, the learned prefixes of the origin AS.
+        #expect(try s.query("SELECT archive_key, scanned_through FROM files") == [["rrc00/x", "1"]])
+        #expect(try s.learnedPrefixes().map(\.prefix.description) == ["175.45.176.0/24"])
         #expect(try s.scope() == .northKorea)
         #expect(try s.routeEvents(kinds: [.rib]).count == 1)
         #expect(try s.files().first?.file.identity == nil)

@@ -160,11 +160,23 @@ public struct MRTDecoder: Sendable {
                 throw MRTError(.attributeOverrun, offset: eat, record: record,
                                "RIB entry \(i) attribute length \(alen) runs past the record (\(r.remaining) bytes remain)")
             }
+            // The entry's own length frames it: damage inside it loses this
+            // entry alone, and the entries of the other peers are kept (as
+            // bgpdump keeps them).
             guard Int(peerIndex) < table.peers.count else {
-                throw MRTError(.badPeerIndex, offset: eat, record: record,
-                               "RIB entry \(i) names peer \(peerIndex), the PEER_INDEX_TABLE has \(table.peers.count)")
+                problems.append(MRTError(.badPeerIndex, offset: eat, record: record,
+                                         "RIB entry \(i) names peer \(peerIndex), the PEER_INDEX_TABLE has \(table.peers.count); entry skipped"))
+                continue
             }
-            let attrs = try PathAttributes.decode(block, context: context, full: wanted, problems: &problems)
+            let attrs: PathAttributes
+            do throws(MRTError) {
+                attrs = try PathAttributes.decode(block, context: context, full: wanted, problems: &problems)
+            } catch {
+                var e = error
+                e.detail = "RIB entry \(i): \(e.detail); entry skipped"
+                problems.append(e)
+                continue
+            }
             entries.append(RIBEntry(peerIndex: peerIndex, peer: table.peers[Int(peerIndex)], originatedTime: orig,
                                     pathID: pathID, attributes: attrs))
         }

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+import MRT
+import NKModel
+
+/// What happened to one file given to `Store.insert`.
+public enum InsertOutcome: Sendable, Equatable {
+    /// Written.
+    case inserted
+    /// The same content (SHA-256) is already stored: nothing written.
+    case duplicate
+    /// Another version of the same archive file was stored; this one is more
+    /// complete and replaced it (its rows are gone, in the same transaction).
+    case replaced(StoredFile)
+    /// Another version of the same archive file is stored and is more
+    /// complete: it stays, this one was not written.
+    case superseded(by: StoredFile)
+}
+
+extension StoredFile {
+    /// Which of two versions of one archive file to keep, whatever the order
+    /// they arrive in: a file read to its end over a damaged one, then the one
+    /// with more records (a file still being written only grows), then more
+    /// bytes, then the content hash (so that the choice never depends on order).
+    public func isMoreComplete(than other: StoredFile) -> Bool {
+        (status == .ok ? 1 : 0, records, size, sha256) > (other.status == .ok ? 1 : 0, other.records, other.size, other.sha256)
+    }
+}
+
+extension Store {
+    // MARK: Scope
+
+    public func scope() throws(StoreError) -> Scope? {
+        try read("reading the scope") { db in
+            try MetaRow.fetchOne(db, key: MetaRow.scopeKey).map { try Scope(json: $0.value) }
+        }
+    }
+
+    /// Records `scope`, or checks it equals the one already recorded.
+    public func useScope(_ scope: Scope) throws(StoreError) {
+        let path = self.path
+        try write("recording the scope") { db in
+            if let row = try MetaRow.fetchOne(db, key: MetaRow.scopeKey) {
+                let existing = try Scope(json: row.value)
+                guard existing == scope else {
+                    throw StoreError(.scopeMismatch, "\(path) holds data for another scope (\(existing)), not (\(scope)); use another --store")
+                }
+                return
+            }
+            try MetaRow(key: MetaRow.scopeKey, value: scope.json.compact()).insert(db)
+        }
+    }
+
+    // MARK: Files
+
+    /// Writes one file's contribution in one transaction.
+    @discardableResult
+    public func insert(_ f: FileIngest) throws(StoreError) -> InsertOutcome {
+        try insert([f])[0]
+    }
+
+    /// Writes several files' contributions in one transaction (one commit,
+    /// one sync); all or none of them land. A file whose content is stored is
+    /// skipped; a new version of a stored archive file replaces the stored one
+    /// when it is more complete (`StoredFile.isMoreComplete`), and is
+    /// skipped otherwise.
+    @discardableResult
+    public func insert(_ batch: [FileIngest]) throws(StoreError) -> [InsertOutcome] {
+        try write("writing \(batch.count) file(s)") { db in
+            var ids = BatchIDs()
+            return try batch.map { try insertFile($0, db, &ids) }
+        }
+    }
+
+    /// Collector and peer row IDs already looked up in this transaction.
+    struct BatchIDs {
+        var collectors: [String: Int64] = [:]
+        var peers: [Peer: Int64] = [:]
+    }
+
+    func collectorID(_ c: Collector, _ db: Database, _ ids: inout BatchIDs) throws -> Int64 {
+        if let id = ids.collectors[c.name] { return id }
+        typealias K = CollectorRow.CodingKeys
+        let find = try db.cachedStatement(sql: "SELECT \(K.id.rawValue) FROM \(CollectorRow.databaseTableName) WHERE \(K.name.rawValue) = ?")
+        if let id = try Int64.fetchOne(find, arguments: [c.name]) {
+            ids.collectors[c.name] = id
+            return id
+        }
+        var row = CollectorRow(id: nil, name: c.name, project: c.project)
+        try row.insert(db)
+        let id = row.id ?? db.lastInsertedRowID
+        ids.collectors[c.name] = id
+        return id
+    }
+
+    func peerID(_ p: Peer, collectorID: Int64, _ db: Database, _ ids: inout BatchIDs) throws -> Int64 {
+        if let id = ids.peers[p] { return id }
+        typealias K = PeerRow.CodingKeys
+        let ip = p.ip.description
+        let find = try db.cachedStatement(sql: """
+            SELECT \(K.id.rawValue) FROM \(PeerRow.databaseTableName) WHERE \(K.collectorID.rawValue) = ? AND \(K.ip.rawValue) = ? AND \(K.asn.rawValue) = ?
+            """)
+        if let id = try Int64.fetchOne(find, arguments: [collectorID, ip, Int64(p.asn)]) {
+            ids.peers[p] = id
+            return id
+        }
+        var row = PeerRow(id: nil, collectorID: collectorID, ip: ip, asn: Int64(p.asn))
+        try row.insert(db)
+        let id = row.id ?? db.lastInsertedRowID
+        ids.peers[p] = id
+        return id
+    }
+
+    static let bySHASQL = "SELECT 1 FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.sha256.rawValue) = ?"
+    static let byKeySQL = "SELECT * FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.archiveKey.rawValue) = ?"
+
+    private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs) throws -> InsertOutcome {
+        if try Bool.fetchOne(db.cachedStatement(sql: Self.bySHASQL), arguments: [f.file.sha256]) == true { return .duplicate }
+        var outcome = InsertOutcome.inserted
+        if let key = f.file.archiveKey {
+            let others = try StoredFile.fetchAll(db.cachedStatement(sql: Self.byKeySQL), arguments: [key])
+            if let better = others.first(where: { $0.isMoreComplete(than: f.file) }) { return .superseded(by: better) }
+            for old in others {
+                try deleteFile(old, db)
+                outcome = .replaced(old)
+            }
+        }
+        let cid = try collectorID(f.collector, db, &ids)
+        var row = f.file
+        row.collectorID = cid
+        row.events = f.events.count
+        row.ingestedAt = Timestamp.now.iso
+        try row.insertCached(db)
+        let fileID = db.lastInsertedRowID
+        for e in f.events {
+            try EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e).insertCached(db)
+        }
+        for s in f.states {
+            try SessionChangeRow(fileID: fileID, peerID: try peerID(s.peer, collectorID: cid, db, &ids), timeUs: s.time.microseconds,
+                                 oldState: s.old, newState: s.new).insertCached(db)
+        }
+        for t in f.ribTables {
+            try RIBTableRow(fileID: fileID, peerID: try peerID(t.peer, collectorID: cid, db, &ids), time: t.time.seconds,
+                            ipv4Prefixes: t.size.ipv4, ipv6Prefixes: t.size.ipv6).insertCached(db)
+        }
+        for (bin, n) in f.bins {
+            try FileBinRow(fileID: fileID, collectorID: cid, binStart: bin, elements: n).insertCached(db)
+        }
+        return outcome
+    }
+
+    /// Removes a stored file and every row that came from it.
+    func deleteFile(_ f: StoredFile, _ db: Database) throws {
+        guard let id = f.id else { return }
+        for table in [EventRow.databaseTableName, SessionChangeRow.databaseTableName, RIBTableRow.databaseTableName, FileBinRow.databaseTableName] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE file_id = ?", arguments: [id])
+        }
+        try db.execute(sql: "DELETE FROM \(StoredFile.databaseTableName) WHERE id = ?", arguments: [id])
+    }
+
+    // MARK: Prefixes learned from the scope's origin ASNs
+
+    /// Prefixes the scope's origin ASNs announced, with the order they were learned in.
+    public func learnedPrefixes() throws(StoreError) -> [(seq: Int64, prefix: Prefix)] {
+        try read("reading the learned prefixes") { db in
+            try Row.fetchAll(db, sql: "SELECT seq, prefix FROM learned_prefixes ORDER BY seq").compactMap { row in
+                Prefix(row["prefix"] as String).map { (row["seq"], $0) }
+            }
+        }
+    }
+
+    /// Adds `prefixes` not learned yet; returns the highest sequence number.
+    @discardableResult
+    public func learn(_ prefixes: [Prefix]) throws(StoreError) -> Int64 {
+        try write("recording learned prefixes") { db in
+            for p in prefixes.sorted() { try db.execute(sql: "INSERT OR IGNORE INTO learned_prefixes (prefix) VALUES (?)", arguments: [p.description]) }
+            return try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM learned_prefixes") ?? 0
+        }
+    }
+
+    /// Adds the events a file missed when it was read before some prefixes
+    /// were learned, and records that it now covers the prefixes up to
+    /// `scannedThrough`. Nothing is added to a file that is no longer stored
+    /// (replaced meanwhile) or that already covers them.
+    public func addMissedEvents(file: StoredFile, events: [RouteEvent], scannedThrough: Int64) throws(StoreError) {
+        guard let id = file.id else { return }
+        try write("adding events of \(file.path)") { db in
+            guard let current = try StoredFile.fetchOne(db, key: id), current.sha256 == file.sha256,
+                  current.scannedThrough < scannedThrough else { return }
+            var ids = BatchIDs()
+            for e in events {
+                try EventRow(fileID: id, peerID: try peerID(e.peer, collectorID: current.collectorID, db, &ids), e).insertCached(db)
+            }
+            try db.execute(sql: "UPDATE files SET scanned_through = ?, events = events + ? WHERE id = ?", arguments: [scannedThrough, events.count, id])
+        }
+    }
+}
