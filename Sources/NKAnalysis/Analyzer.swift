@@ -18,12 +18,11 @@ public enum Analyzer {
         return Array(Set(out)).sorted()
     }
 
-    public static func analyze(_ input: AnalysisInput, parameters p: Parameters = Parameters()) -> AnalysisResult {
-        var announced = Set(input.observations.filter { $0.kind == .announce }.map(\.prefix))
-        for r in input.ribs { for routes in r.routes.values { announced.formUnion(routes.keys) } }
-        let blocks = blocks(scope: input.scopePrefixes, announced: announced)
+    /// Runs the method on `input`; throws only what its data source throws.
+    public static func analyze(_ input: AnalysisInput, parameters p: Parameters = Parameters()) throws -> AnalysisResult {
+        let blocks = blocks(scope: input.scopePrefixes, announced: input.announced)
         var sweep = ReachabilitySweep(input: input, parameters: p, blocks: blocks)
-        sweep.run()
+        try sweep.run()
 
         let binning = Binning(segments: sweep.segments, churn: sweep.churn, from: input.from, to: input.to, parameters: p)
         var episodes = makeEpisodes(sweep: sweep, downIntervals: binning.downIntervals, input: input, p: p)
@@ -62,7 +61,7 @@ struct Binning {
     var bins: [Bin]
     var downIntervals: [[(start: Timestamp, end: Timestamp)]]
 
-    init(segments: [[Segment]], churn: [Churn], from: Timestamp, to: Timestamp, parameters p: Parameters) {
+    init(segments: [[Segment]], churn: ChurnSeries, from: Timestamp, to: Timestamp, parameters p: Parameters) {
         let binUS = p.binMicroseconds
         let nBins = max(0, Int((to.microseconds - from.microseconds + binUS - 1) / binUS))
         bins = (0..<nBins).map { i in
@@ -79,8 +78,9 @@ struct Binning {
                 if known > 0 && down * 2 <= known { bins[b].routed += 1 }
             }
         }
-        for c in churn where c.time >= from && c.time < to {
-            let b = Int((c.time.microseconds - from.microseconds) / binUS)
+        for (second, c) in churn.bySecond {
+            let b = Int((second * 1_000_000 - from.microseconds) / binUS)
+            guard b >= 0 && b < nBins else { continue }
             bins[b].announcements += c.announcements
             bins[b].withdrawals += c.withdrawals
             bins[b].pathChanges += c.pathChanges
@@ -140,7 +140,7 @@ extension Analyzer {
             let worst = worstMoment(sweep.segments, from: s, to: e, end: input.to)
             let full = allDown.filter { $0.start < e && $0.end > s }
             let longestAll = full.map { $0.start.seconds(until: $0.end) }.max() ?? 0
-            let updates = sweep.churn.filter { $0.time >= s && $0.time <= e }.reduce(0) { $0 + $1.updates }
+            let updates = sweep.churn.updates(from: s, through: e)
             return Episode(start: s, end: e, kind: full.isEmpty ? .partial : .full, blocks: blocksDown,
                            peersDown: worst.peers.sorted().map { input.peers[$0] }, peersDownShare: worst.share, peersKnown: worst.known,
                            allDownSeconds: longestAll, label: .shortOutage, period: nil, afterInstabilitySeconds: nil,

@@ -2,27 +2,52 @@ import MRT
 import NKModel
 
 /// A RIB dump of one collector: every peer's table size, and the in-scope
-/// routes each peer had (prefix → AS path).
+/// routes each peer had (prefix → AS path) — given here, or read from the
+/// data source (`AnalysisDataSource.routes(of:)`) when the dump is applied.
 public struct RIBDump: Sendable {
     public var collector: String
     public var time: Timestamp
     public var tableSizes: [Peer: TableSize]
-    public var routes: [Peer: [Prefix: String]]
-    public init(collector: String, time: Timestamp, tableSizes: [Peer: TableSize], routes: [Peer: [Prefix: String]]) {
+    public var routes: [Peer: [Prefix: String]]?
+    /// Where the data source finds the routes (a store's file id).
+    public var key: Int64?
+    public init(collector: String, time: Timestamp, tableSizes: [Peer: TableSize], routes: [Peer: [Prefix: String]]?, key: Int64? = nil) {
         self.collector = collector
         self.time = time
         self.tableSizes = tableSizes
         self.routes = routes
+        self.key = key
     }
 }
 
-/// Everything the analysis reads: what the store (or a test) holds, in the
-/// shared vocabulary. No I/O happens past this point.
-public struct AnalysisInput: Sendable {
-    public var scopePrefixes: [Prefix]
-    public var peers: [Peer]
-    /// In-scope announcements and withdrawals, in any order.
+/// Where the analysis reads the large parts of its input from, one piece at
+/// a time, so that its memory grows with the scope (blocks × peers), not with
+/// the number of events: a store, or arrays in tests.
+public protocol AnalysisDataSource {
+    /// Every in-scope announcement and withdrawal, in time order.
+    func forEachObservation(_ body: (RouteEvent) throws -> Void) throws
+    /// The in-scope routes of a RIB dump whose `routes` are not given.
+    func routes(of dump: RIBDump) throws -> [Peer: [Prefix: String]]
+}
+
+/// Observations held in memory (tests, small inputs).
+public struct ArrayDataSource: AnalysisDataSource {
     public var observations: [RouteEvent]
+    public init(_ observations: [RouteEvent]) {
+        self.observations = observations.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+    }
+    public func forEachObservation(_ body: (RouteEvent) throws -> Void) throws { for o in observations { try body(o) } }
+    public func routes(of dump: RIBDump) throws -> [Peer: [Prefix: String]] { dump.routes ?? [:] }
+}
+
+/// Everything the analysis reads, in the shared vocabulary. No I/O happens
+/// past this point but through `source`.
+public struct AnalysisInput {
+    public var scopePrefixes: [Prefix]
+    /// Every prefix announced or in a RIB dump (in scope): the blocks come from these.
+    public var announced: Set<Prefix>
+    public var peers: [Peer]
+    public var source: any AnalysisDataSource
     public var ribs: [RIBDump]
     public var sessions: [SessionChange]
     /// Update-file coverage per collector. A collector with no intervals is
@@ -32,16 +57,27 @@ public struct AnalysisInput: Sendable {
     public var from: Timestamp
     public var to: Timestamp
 
-    public init(scopePrefixes: [Prefix], peers: [Peer], observations: [RouteEvent] = [], ribs: [RIBDump] = [],
+    public init(scopePrefixes: [Prefix], announced: Set<Prefix>, peers: [Peer], source: any AnalysisDataSource, ribs: [RIBDump] = [],
                 sessions: [SessionChange] = [], coverage: [CollectorInterval] = [], from: Timestamp, to: Timestamp) {
         self.scopePrefixes = scopePrefixes
+        self.announced = announced
         self.peers = peers
-        self.observations = observations
+        self.source = source
         self.ribs = ribs
         self.sessions = sessions
         self.coverage = coverage
         self.from = from
         self.to = to
+    }
+
+    /// An input held in memory: the announced prefixes are taken from the
+    /// observations and the RIB dumps' routes.
+    public init(scopePrefixes: [Prefix], peers: [Peer], observations: [RouteEvent] = [], ribs: [RIBDump] = [],
+                sessions: [SessionChange] = [], coverage: [CollectorInterval] = [], from: Timestamp, to: Timestamp) {
+        var announced = Set(observations.filter { $0.kind == .announce }.map(\.prefix))
+        for r in ribs { for routes in (r.routes ?? [:]).values { announced.formUnion(routes.keys) } }
+        self.init(scopePrefixes: scopePrefixes, announced: announced, peers: peers, source: ArrayDataSource(observations), ribs: ribs,
+                  sessions: sessions, coverage: coverage, from: from, to: to)
     }
 }
 

@@ -11,7 +11,7 @@ extension Analyzer {
     /// - An episode alone in its run with no other episode within
     ///   `isolationSeconds` before or after is an `isolated_blip`; otherwise a
     ///   `short_outage`.
-    static func label(_ episodes: inout [Episode], churn: [Churn], p: Parameters) -> [Period] {
+    static func label(_ episodes: inout [Episode], churn: ChurnSeries, p: Parameters) -> [Period] {
         let iso = Double(p.isolationSeconds)
         let hard = episodes.map { $0.allDownSeconds >= Double(p.hardMinSeconds) }
         var runs: [[Int]] = []
@@ -39,7 +39,7 @@ extension Analyzer {
                 let gaps = zip(run, run.dropFirst()).map { episodes[$0].end.seconds(until: episodes[$1].start) }
                 let mean = gaps.isEmpty ? 0 : gaps.reduce(0, +) / Double(gaps.count)
                 let sd = gaps.isEmpty ? 0 : (gaps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(gaps.count)).squareRoot()
-                let updates = churn.filter { $0.time >= s && $0.time <= e }.reduce(0) { $0 + $1.updates }
+                let updates = churn.updates(from: s, through: e)
                 let longest = run.map { episodes[$0].durationSeconds }.max() ?? 0
                 let period = Period(id: id, label: .continuousInstability, start: s, end: e, episodes: run.count,
                                     ratePerHour: hours > 0 ? Double(run.count) / hours : 0,

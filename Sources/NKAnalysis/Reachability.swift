@@ -16,14 +16,39 @@ struct Segment {
     }
 }
 
-/// In-scope updates at one moment.
+/// In-scope updates in one second.
 struct Churn {
-    var time: Timestamp
-    var announcements: Int
-    var withdrawals: Int
+    var announcements = 0
+    var withdrawals = 0
     /// Announcements that changed the AS path of a route the peer had.
-    var pathChanges: Int
+    var pathChanges = 0
     var updates: Int { announcements + withdrawals }
+}
+
+/// In-scope updates per second of the analysed range: memory grows with the
+/// seconds that had updates, never with the updates.
+struct ChurnSeries {
+    var bySecond: [Int64: Churn] = [:]
+
+    mutating func add(_ t: Timestamp, _ c: Churn) {
+        var x = bySecond[t.seconds] ?? Churn()
+        x.announcements += c.announcements
+        x.withdrawals += c.withdrawals
+        x.pathChanges += c.pathChanges
+        bySecond[t.seconds] = x
+    }
+
+    /// Updates in the seconds from `s` to `e`, both included.
+    func updates(from s: Timestamp, through e: Timestamp) -> Int {
+        let lo = s.seconds, hi = e.seconds
+        if hi - lo < Int64(bySecond.count) {
+            var n = 0
+            var t = lo
+            while t <= hi { n += bySecond[t]?.updates ?? 0; t += 1 }
+            return n
+        }
+        return bySecond.reduce(0) { $1.key >= lo && $1.key <= hi ? $0 + $1.value.updates : $0 }
+    }
 }
 
 /// What happens at one moment. Within a moment, items apply in `phase`
@@ -186,7 +211,7 @@ struct ReachabilitySweep {
     var discounted: [Discounted] = []
     var warnings: [String] = []
     var eligibleEver = Set<Int>()
-    var churn: [Churn] = []
+    var churn = ChurnSeries()
 
     init(input: AnalysisInput, parameters: Parameters, blocks: [Prefix]) {
         self.input = input
@@ -202,19 +227,17 @@ struct ReachabilitySweep {
         segments = Array(repeating: [], count: blocks.count)
     }
 
-    /// Every item, in the canonical order: by time, then phase, then a
-    /// tie-break within the phase.
-    func items() -> [(time: Timestamp, item: SweepItem)] {
+    /// The items other than observations (RIB dumps, session changes,
+    /// settling ends, data gaps), in the canonical order: by time, then
+    /// phase, then a tie-break within the phase. Observations come from the
+    /// data source, in time order, and are merged in instant by instant.
+    func smallItems() -> [(time: Timestamp, item: SweepItem)] {
         var items: [(time: Timestamp, item: SweepItem)] = []
         for (i, r) in input.ribs.enumerated() { items.append((r.time, .rib(i))) }
         for s in input.sessions {
             guard let pi = peerIndex[s.peer] else { continue }
             items.append((s.time, .session(s, peer: pi)))
             if s.new == .established { items.append((s.time.adding(seconds: p.settleSeconds), .settleEnd(peer: pi))) }
-        }
-        for o in input.observations {
-            guard let pi = peerIndex[o.peer] else { continue }
-            items.append((o.time, .observation(o, peer: pi)))
         }
         for g in dataGaps() {
             guard let ci = collectors.firstIndex(of: g.collector) else { continue }
@@ -251,25 +274,42 @@ struct ReachabilitySweep {
         return collectors.flatMap { c in CollectorInterval.gaps(collector: c, covered: byCollector[c] ?? [], until: input.to) }
     }
 
-    mutating func run() {
+    mutating func run() throws {
         for c in collectors where !ribCollectors.contains(c) {
             warnings.append("collector \(c) has no RIB dump: every peer seen is counted, and each is known from its first update")
         }
         for g in dataGaps() { discounted.append(Discounted(kind: .dataGap, what: g.collector, start: g.start, end: g.end)) }
         var current = blocks.map { _ in Segment(start: input.from, yes: 0, known: 0, down: false, unknown: true, noPeers: []) }
-        let all = items()
-        var touched = Set<Int>()
-        var k = 0
-        while k < all.count {
-            let t = all[k].time
-            while k < all.count && all[k].time == t {
-                apply(all[k].item, at: t, touched: &touched)
-                k += 1
+        let small = smallItems()
+        var next = 0
+        var batch: [(time: Timestamp, item: SweepItem)] = []
+        // Instants before `t` that only small items make.
+        func smallInstants(before t: Timestamp?, _ sweep: inout ReachabilitySweep) throws {
+            while next < small.count, t.map({ small[next].time < $0 }) ?? true {
+                let at = small[next].time
+                var items: [(time: Timestamp, item: SweepItem)] = []
+                while next < small.count && small[next].time == at { items.append(small[next]); next += 1 }
+                try sweep.instant(at, items, current: &current)
             }
-            updateKnown(touched, at: t)
-            touched.removeAll(keepingCapacity: true)
-            record(at: t, current: &current)
         }
+        try input.source.forEachObservation { o in
+            guard let pi = peerIndex[o.peer] else { return }
+            if let t = batch.first?.time, o.time != t {
+                try smallInstants(before: t, &self)
+                var items = batch
+                while next < small.count && small[next].time == t { items.append(small[next]); next += 1 }
+                try instant(t, items, current: &current)
+                batch.removeAll(keepingCapacity: true)
+            }
+            batch.append((o.time, .observation(o, peer: pi)))
+        }
+        if let t = batch.first?.time {
+            try smallInstants(before: t, &self)
+            var items = batch
+            while next < small.count && small[next].time == t { items.append(small[next]); next += 1 }
+            try instant(t, items, current: &current)
+        }
+        try smallInstants(before: nil, &self)
         for bi in blocks.indices where segments[bi].isEmpty { segments[bi].append(current[bi]) }
         for (peer, since) in sessionDownSince {
             discounted.append(Discounted(kind: .sessionReset, what: input.peers[peer].description, start: since, end: input.to))
@@ -277,12 +317,26 @@ struct ReachabilitySweep {
         discounted.sort { ($0.start, $0.kind.rawValue, $0.what) < ($1.start, $1.kind.rawValue, $1.what) }
     }
 
+    /// Applies everything that happens at `t`, in the canonical order, then
+    /// re-derives the touched peers' states and records the blocks that changed.
+    mutating func instant(_ t: Timestamp, _ items: [(time: Timestamp, item: SweepItem)], current: inout [Segment]) throws {
+        let ordered = items.count < 2 ? items : items.sorted { a, b in
+            if a.item.phase != b.item.phase { return a.item.phase < b.item.phase }
+            return Self.tieBreak(a.item, b.item, ribs: input.ribs)
+        }
+        var touched = Set<Int>()
+        for (_, item) in ordered { try apply(item, at: t, touched: &touched) }
+        updateKnown(touched, at: t)
+        record(at: t, current: &current)
+    }
+
     // MARK: Applying items
 
-    mutating func apply(_ item: SweepItem, at t: Timestamp, touched: inout Set<Int>) {
+    mutating func apply(_ item: SweepItem, at t: Timestamp, touched: inout Set<Int>) throws {
         switch item {
         case .rib(let ri):
-            applyRIB(input.ribs[ri], touched: &touched)
+            let dump = input.ribs[ri]
+            applyRIB(dump, routes: try dump.routes ?? input.source.routes(of: dump), touched: &touched)
         case .session(let s, let pi):
             applySession(s, peer: pi, at: t)
             touched.insert(pi)
@@ -303,7 +357,7 @@ struct ReachabilitySweep {
     }
 
     /// A RIB dump sets each peer's eligibility (full feed or not) and routes.
-    mutating func applyRIB(_ r: RIBDump, touched: inout Set<Int>) {
+    mutating func applyRIB(_ r: RIBDump, routes allRoutes: [Peer: [Prefix: String]], touched: inout Set<Int>) {
         guard let ci = collectors.firstIndex(of: r.collector) else { return }
         let max4 = r.tableSizes.values.map(\.ipv4).max() ?? 0
         let max6 = r.tableSizes.values.map(\.ipv6).max() ?? 0
@@ -320,7 +374,7 @@ struct ReachabilitySweep {
             }
             peers[pi].eligible4 = isFullFeed(size.ipv4, largest: max4, minimum: p.fullFeedMinIPv4)
             peers[pi].eligible6 = isFullFeed(size.ipv6, largest: max6, minimum: p.fullFeedMinIPv6)
-            let routes = r.routes[peer] ?? [:]
+            let routes = allRoutes[peer] ?? [:]
             let ps = peers[pi]
             if ps.synced && !ps.gapUnknown && ps.sessionUp && Set(ps.table.keys) != Set(routes.keys) {
                 ribDisagreements += 1
@@ -354,7 +408,7 @@ struct ReachabilitySweep {
     }
 
     mutating func applyObservation(_ o: RouteEvent, peer pi: Int) {
-        var c = Churn(time: o.time, announcements: 0, withdrawals: 0, pathChanges: 0)
+        var c = Churn()
         switch o.kind {
         case .announce:
             let path = o.asPath ?? ""
@@ -371,7 +425,7 @@ struct ReachabilitySweep {
         case .rib, .state:
             return
         }
-        churn.append(c)
+        if o.time >= input.from && o.time < input.to { churn.add(o.time, c) }
         let ci = peers[pi].collector
         if !ribCollectors.contains(collectors[ci]) { peers[pi].synced = true }
         if !inGap[ci] { peers[pi].gapUnknown = false }

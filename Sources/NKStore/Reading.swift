@@ -20,7 +20,7 @@ extension Store {
     }
 
     /// Peers by row id.
-    func peersByID(_ db: Database) throws -> [Int64: Peer] {
+    static func peersByID(_ db: Database) throws -> [Int64: Peer] {
         let collectors = Dictionary(uniqueKeysWithValues: try CollectorRow.fetchAll(db).compactMap { c in c.id.map { ($0, c.name) } })
         var out: [Int64: Peer] = [:]
         let rows = try PeerRow.fetchCursor(db)
@@ -36,7 +36,7 @@ extension Store {
     }
 
     public func peers() throws(StoreError) -> [Peer] {
-        try read("reading the peers") { db in try peersByID(db).values.sorted() }
+        try read("reading the peers") { db in try Self.peersByID(db).values.sorted() }
     }
 
     /// Every stored file, with its collector.
@@ -53,15 +53,17 @@ extension Store {
     /// withdrawals before announcements), with the file each came from, handed
     /// to `body` one at a time: memory stays flat however many there are.
     public func forEachRouteEvent(kinds: Set<ElementKind>, _ body: (Int64, RouteEvent) throws -> Void) throws(StoreError) {
-        try read("reading the route events") { db in
-            let peers = try peersByID(db)
-            let rows = try EventRow.filter(kinds.map(\.letter).contains(EventRow.Columns.kind))
-                .order(EventRow.Columns.timeUs, EventRow.Columns.peerID, EventRow.Columns.prefix, EventRow.Columns.kind.desc)
-                .fetchCursor(db)
-            var decoder = EventDecoder(peers: peers)
-            while let r = try rows.next() {
-                if let e = decoder.event(r) { try body(r.fileID, e) }
-            }
+        try read("reading the route events") { db in try StoreReader(db: db).forEachRouteEvent(kinds: kinds, body) }
+    }
+
+    /// Runs `body` with a reader that sees one state of the store throughout
+    /// (one read transaction), for a reader that streams events while it
+    /// looks up RIB dumps.
+    public func reading<T>(_ body: (StoreReader) throws -> T) throws -> T {
+        do {
+            return try writer.read { db in try body(try StoreReader(db: db)) }
+        } catch let e as DatabaseError {
+            throw StoreError.from(e, path: path, doing: "reading the store")
         }
     }
 
@@ -74,22 +76,13 @@ extension Store {
 
     /// The in-scope routes of one RIB dump: peer → prefix → AS path.
     public func ribRoutes(fileID: Int64) throws(StoreError) -> [Peer: [Prefix: String]] {
-        try read("reading a RIB dump's routes") { db in
-            let peers = try peersByID(db)
-            var decoder = EventDecoder(peers: peers)
-            var out: [Peer: [Prefix: String]] = [:]
-            let rows = try EventRow.filter(EventRow.Columns.fileID == fileID && EventRow.Columns.kind == ElementKind.rib.letter).fetchCursor(db)
-            while let r = try rows.next() {
-                if let e = decoder.event(r) { out[e.peer, default: [:]][e.prefix] = e.asPath ?? "" }
-            }
-            return out
-        }
+        try read("reading a RIB dump's routes") { db in try StoreReader(db: db).ribRoutes(fileID: fileID) }
     }
 
     /// Every peer's table size in every RIB dump, with the file it came from.
     public func ribTables() throws(StoreError) -> [(fileID: Int64, table: RIBTableSize)] {
         try read("reading the RIB tables") { db in
-            let peers = try peersByID(db)
+            let peers = try Self.peersByID(db)
             return try Array(RIBTableRow.order(RIBTableRow.Columns.fileID, RIBTableRow.Columns.peerID).fetchCursor(db)).compactMap { r in
                 peers[r.peerID].map { (r.fileID, RIBTableSize(time: Timestamp(seconds: r.time), peer: $0,
                                                               size: TableSize(ipv4: r.ipv4Prefixes, ipv6: r.ipv6Prefixes))) }
@@ -100,7 +93,7 @@ extension Store {
     /// Every session state change, in time order.
     public func sessionChanges() throws(StoreError) -> [SessionChange] {
         try read("reading the session changes") { db in
-            let peers = try peersByID(db)
+            let peers = try Self.peersByID(db)
             return try Array(SessionChangeRow.order(SessionChangeRow.Columns.timeUs, SessionChangeRow.Columns.peerID).fetchCursor(db)).compactMap { s in
                 peers[s.peerID].map { SessionChange(time: Timestamp(microseconds: s.timeUs), peer: $0, old: s.oldState, new: s.newState) }
             }
@@ -193,6 +186,40 @@ extension Store {
             lines += try query(q).map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }
         }
         return lines.sorted()
+    }
+}
+
+/// Reads inside one read transaction of a store.
+public struct StoreReader {
+    let db: Database
+    let peers: [Int64: Peer]
+
+    init(db: Database) throws {
+        self.db = db
+        self.peers = try Store.peersByID(db)
+    }
+
+    /// Route events of `kinds` in time order (ties by peer, prefix, then
+    /// withdrawals before announcements), one at a time.
+    public func forEachRouteEvent(kinds: Set<ElementKind>, _ body: (Int64, RouteEvent) throws -> Void) throws {
+        let rows = try EventRow.filter(kinds.map(\.letter).contains(EventRow.Columns.kind))
+            .order(EventRow.Columns.timeUs, EventRow.Columns.peerID, EventRow.Columns.prefix, EventRow.Columns.kind.desc)
+            .fetchCursor(db)
+        var decoder = EventDecoder(peers: peers)
+        while let r = try rows.next() {
+            if let e = decoder.event(r) { try body(r.fileID, e) }
+        }
+    }
+
+    /// The in-scope routes of one RIB dump: peer → prefix → AS path.
+    public func ribRoutes(fileID: Int64) throws -> [Peer: [Prefix: String]] {
+        var decoder = EventDecoder(peers: peers)
+        var out: [Peer: [Prefix: String]] = [:]
+        let rows = try EventRow.filter(EventRow.Columns.fileID == fileID && EventRow.Columns.kind == ElementKind.rib.letter).fetchCursor(db)
+        while let r = try rows.next() {
+            if let e = decoder.event(r) { out[e.peer, default: [:]][e.prefix] = e.asPath ?? "" }
+        }
+        return out
     }
 }
 

@@ -97,8 +97,7 @@ public enum AnalysisPipeline {
 
     static func analyse(store: Store, name: String, scope: Scope, request: AnalysisRequest) throws -> AnalysisReport {
         let p = request.parameters
-        let input = try AnalysisLoader.input(store: store, scope: scope, from: request.from, to: request.to, binSeconds: p.binSeconds)
-        let result = Analyzer.analyze(input, parameters: p)
+        let result = try AnalysisLoader.analyze(store: store, scope: scope, from: request.from, to: request.to, parameters: p)
         let files = try store.files()
         let sources = DataSources(store: name, files: files.count, damagedFiles: files.filter { $0.file.status == .damaged }.count,
                                   collectors: result.collectors, peers: result.peers, scope: scope)

@@ -3,29 +3,39 @@ import NKAnalysis
 import NKModel
 import NKStore
 
-/// Reads a store into the analysis's input: a plain mapping of what the
-/// store holds, in the shared vocabulary.
+/// Reads a store into the analysis: a plain mapping of what the store holds,
+/// in the shared vocabulary. Route events and each RIB dump's routes stream
+/// from one read transaction while the method runs, so that memory grows with
+/// the scope, not with the events.
 public enum AnalysisLoader {
-    /// The whole store as input; `from`/`to` default to the time its files
+    /// Analyses the store over [`from`, `to`) — by default the time its files
     /// cover, rounded out to whole bins.
-    public static func input(store: Store, scope: Scope, from: Timestamp? = nil, to: Timestamp? = nil,
-                             binSeconds: Int64 = Parameters().binSeconds) throws(StoreError) -> AnalysisInput {
+    public static func analyze(store: Store, scope: Scope, from: Timestamp? = nil, to: Timestamp? = nil,
+                               parameters: Parameters = Parameters()) throws -> AnalysisResult {
+        let input = try input(store: store, scope: scope, from: from, to: to, binSeconds: parameters.binSeconds)
+        return try store.reading { reader in
+            var i = input
+            i.source = StoreDataSource(reader: reader)
+            return try Analyzer.analyze(i, parameters: parameters)
+        }
+    }
+
+    /// Everything but the streams (`source` is to be set inside a read).
+    static func input(store: Store, scope: Scope, from: Timestamp?, to: Timestamp?, binSeconds: Int64) throws(StoreError) -> AnalysisInput {
         let files = try store.files()
         let fileByID = Dictionary(uniqueKeysWithValues: files.compactMap { f in f.file.id.map { ($0, f) } })
-        // RIB dumps: table sizes per peer and in-scope routes, per file.
+        // RIB dumps: table sizes per peer; routes are read when each is applied.
         var dumps: [Int64: RIBDump] = [:]
         for (fileID, t) in try store.ribTables() {
             guard let f = fileByID[fileID] else { continue }
             let time = f.file.firstTime.map { Timestamp(seconds: $0) } ?? t.time
-            dumps[fileID, default: RIBDump(collector: f.collector.name, time: time, tableSizes: [:], routes: [:])]
+            dumps[fileID, default: RIBDump(collector: f.collector.name, time: time, tableSizes: [:], routes: nil, key: fileID)]
                 .tableSizes[t.peer] = t.size
         }
-        for (fileID, e) in try store.routeEvents(kinds: [.rib]) where dumps[fileID] != nil {
-            dumps[fileID]?.routes[e.peer, default: [:]][e.prefix] = e.asPath ?? ""
-        }
         let range = timeRange(files: files.map(\.file), from: from, to: to, binSeconds: binSeconds)
-        return AnalysisInput(scopePrefixes: try scopePrefixes(scope, store: store), peers: try store.peers(),
-                             observations: try store.routeEvents(kinds: [.announce, .withdraw]).map(\.event),
+        return AnalysisInput(scopePrefixes: try scopePrefixes(scope, store: store),
+                             announced: Set(try store.distinctPrefixes(kinds: [.announce, .rib])), peers: try store.peers(),
+                             source: ArrayDataSource([]),
                              ribs: dumps.values.sorted { ($0.time, $0.collector) < ($1.time, $1.collector) },
                              sessions: try store.sessionChanges(), coverage: Store.coverage(of: files),
                              from: range.from, to: range.to)
@@ -48,5 +58,19 @@ public enum AnalysisLoader {
         if hi % binSeconds != 0 { hi += binSeconds - ((hi % binSeconds) + binSeconds) % binSeconds }
         if hi <= lo { hi = lo + binSeconds }
         return (Timestamp(seconds: lo), Timestamp(seconds: hi))
+    }
+}
+
+/// The analysis's data source over a store's read transaction.
+struct StoreDataSource: AnalysisDataSource {
+    let reader: StoreReader
+
+    func forEachObservation(_ body: (RouteEvent) throws -> Void) throws {
+        try reader.forEachRouteEvent(kinds: [.announce, .withdraw]) { _, e in try body(e) }
+    }
+
+    func routes(of dump: RIBDump) throws -> [Peer: [Prefix: String]] {
+        guard let key = dump.key else { return dump.routes ?? [:] }
+        return try reader.ribRoutes(fileID: key)
     }
 }

@@ -73,5 +73,5 @@ struct Scenario {
                       coverage: coverage, from: from, to: to)
     }
 
-    func analyze(_ p: Parameters = Parameters()) -> AnalysisResult { Analyzer.analyze(input, parameters: p) }
+    func analyze(_ p: Parameters = Parameters()) throws -> AnalysisResult { try Analyzer.analyze(input, parameters: p) }
 }

@@ -7,7 +7,7 @@ import Testing
 
 /// A small analysed day: ten full-feed peers, one 15-minute full outage at 06:00
 /// and a 2-block outage at 18:00 for 10 minutes.
-func sampleResult() -> AnalysisResult {
+func sampleResult() throws -> AnalysisResult {
     let t0 = Timestamp(seconds: 1_419_206_400) // 2014-12-22T00:00:00Z
     let kp = (176...179).map { Prefix("175.45.\($0).0/24")! }
     var peers: [Peer] = []
@@ -32,7 +32,7 @@ func sampleResult() -> AnalysisResult {
                               ribs: [RIBDump(collector: "rrc00", time: t0, tableSizes: sizes, routes: routes)],
                               coverage: [CollectorInterval(collector: "rrc00", start: t0, end: t0.adding(seconds: 86_400))],
                               from: t0, to: t0.adding(seconds: 86_400))
-    return Analyzer.analyze(input)
+    return try Analyzer.analyze(input)
 }
 
 let sampleSources = DataSources(store: "s.sqlite", files: 3, damagedFiles: 0, collectors: ["rrc00"], peers: 10, scope: .northKorea)
@@ -59,9 +59,9 @@ func checkGolden(_ text: String, _ name: String, sourceLocation: SourceLocation 
 struct RenderTests {
     @Test("classification JSON: schema, exact values, deterministic bytes")
     func classificationJSON() throws {
-        let r = sampleResult()
+        let r = try sampleResult()
         let doc = ClassificationDocument.make(r, scope: .northKorea).text()
-        #expect(doc == ClassificationDocument.make(sampleResult(), scope: .northKorea).text())
+        #expect(doc == ClassificationDocument.make(try sampleResult(), scope: .northKorea).text())
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [String: Any])
         #expect(obj["schema"] as? String == "nkwatch.classification/v1")
         #expect((obj["range"] as? [String: String]) == ["from": "2014-12-22T00:00:00Z", "to": "2014-12-23T00:00:00Z"])
@@ -87,7 +87,7 @@ struct RenderTests {
 
     @Test("--expect: the same data passes; an outage moved past the tolerance fails and the diff names it")
     func expect() throws {
-        let r = sampleResult()
+        let r = try sampleResult()
         let doc = ClassificationDocument.make(r, scope: .northKorea).text()
         #expect(try ExpectCheck.compare(expected: Data(doc.utf8), actual: r, tolerance: 300).isEmpty)
         let moved = doc.replacingOccurrences(of: "\"2014-12-22T06:00:00Z\"", with: "\"2014-12-22T05:40:00Z\"")
@@ -102,7 +102,7 @@ struct RenderTests {
 
     @Test("CSV and JSON bins hold the same values")
     func bins() throws {
-        let r = sampleResult()
+        let r = try sampleResult()
         let csv = TimelineRenderer.csv(r).split(separator: "\n")
         #expect(csv.count == 1 + 288 * 4)
         #expect(csv[0] == "bin_start,block,state,visibility,down_s,known_peers,routed,announcements,withdrawals,path_changes,score_1h,score_6h,score_24h")
@@ -123,8 +123,8 @@ struct RenderTests {
     }
 
     @Test("the terminal timeline fits 80 and 200 columns, in Unicode and ASCII, with and without colour", arguments: [80, 200])
-    func timeline(width: Int) {
-        let r = sampleResult()
+    func timeline(width: Int) throws {
+        let r = try sampleResult()
         for ascii in [false, true] {
             let text = TimelineRenderer.text(r, title: "t", style: TerminalStyle(width: width, ascii: ascii, color: false))
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -147,8 +147,8 @@ struct RenderTests {
     }
 
     @Test("classify text: tables, --explain numbers, and the verdict")
-    func classifyText() {
-        let r = sampleResult()
+    func classifyText() throws {
+        let r = try sampleResult()
         let plain = ClassifyText.text(r, title: "t", explain: false)
         #expect(plain.contains("EPISODES"))
         #expect(plain.contains("isolated_blip  2014-12-22 06:00:00  2014-12-22 06:15:00  15 min"))
@@ -161,7 +161,7 @@ struct RenderTests {
 
     @Test("reports: Markdown and a self-contained HTML page, byte for byte against golden files")
     func reports() throws {
-        let r = sampleResult()
+        let r = try sampleResult()
         let md = ReportRenderer.markdown(r, sources: sampleSources)
         #expect(md.hasPrefix("# BGP outage report: 175.45.176.0/22, origin AS131279"))
         #expect(md.contains("| isolated_blip | 2014-12-22 06:00 UTC | 2014-12-22 06:15 UTC | 15 min | full | 4/4 | 100 % of 10 |"))
