@@ -162,14 +162,16 @@ public struct Store: Sendable {
                 try pool.writeWithoutTransaction { db in _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
                 try pool.close()
             }
-            var config = Configuration()
-            config.busyMode = .immediateError
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.writeWithoutTransaction { db in _ = try? db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try queue.close()
         } catch {
             throw StoreError.from(error, path: path, doing: "closing the store")
         }
+        // Back to rollback-journal mode needs the file to itself: when another
+        // process has it open, it stays in WAL mode and that is fine.
+        var config = Configuration()
+        config.busyMode = .immediateError
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
+        try? queue.writeWithoutTransaction { db in _ = try? db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try? queue.close()
     }
 
     static func directory(of path: String) -> String {

@@ -46,12 +46,15 @@ struct IngestCLITests {
         try store.query("SELECT COUNT(*) FROM files f WHERE f.events != (SELECT COUNT(*) FROM events e WHERE e.file_id = f.id)") == [["0"]]
     }
 
-    @Test("SIGKILL at random moments, then a re-run: exactly the store of an uninterrupted run")
+    @Test("SIGKILL at random moments while files grow and change, then a re-run: exactly the store of an uninterrupted run over the final files")
     func killAndResume() throws {
         let root = try CLITests.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        _ = try Self.writeArchive(root)
+        let paths = try Self.writeArchive(root)
         let archive = root.appendingPathComponent("rrc00").path
+        // The final state of the files: each grows from a cut copy (a mirror
+        // still writing) to its whole self between kills.
+        let whole = try paths.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         let a = root.appendingPathComponent("a.sqlite").path, b = root.appendingPathComponent("b.sqlite").path
         let started = Date()
         let full = try CLITests.run(["ingest", "--quiet", "--store", a, archive])
@@ -60,8 +63,16 @@ struct IngestCLITests {
         // a fixed window would often miss it), until five runs died midway.
         let window = max(2_000, UInt32(Date().timeIntervalSince(started) * 1e6 * 0.9))
         var rng = SystemRandomNumberGenerator()
-        var killedMidway = 0
+        for (i, p) in paths.enumerated() where i % 3 == 0 {
+            try whole[i].prefix(whole[i].count / 2).write(to: URL(fileURLWithPath: p))
+        }
+        var killedMidway = 0, round = 0
         for _ in 0..<40 where killedMidway < 5 {
+            round += 1
+            // Between runs, some cut files are completed.
+            for (i, p) in paths.enumerated() where i % 3 == 0 && (i / 3) % 4 == round % 4 {
+                try whole[i].write(to: URL(fileURLWithPath: p))
+            }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CLITests.binary)
             p.arguments = ["ingest", "--quiet", "--jobs", "2", "--store", b, archive]
@@ -71,15 +82,15 @@ struct IngestCLITests {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             if p.terminationReason == .uncaughtSignal { killedMidway += 1 }
-            if FileManager.default.fileExists(atPath: b) {
-                let s = try Store.open(path: b)
+            if FileManager.default.fileExists(atPath: b), let s = try? Store.open(path: b, mode: .read) {
                 #expect(try Self.consistent(s))
             }
         }
+        for (i, p) in paths.enumerated() { try whole[i].write(to: URL(fileURLWithPath: p)) }
         let resume = try CLITests.run(["ingest", "--quiet", "--store", b, archive])
-        #expect(resume.status == 0)
+        #expect(resume.status == 0, "\(resume.stderr)")
         #expect(killedMidway > 0)
-        let sa = try Store.open(path: a), sb = try Store.open(path: b)
+        let sa = try Store.open(path: a, mode: .read), sb = try Store.open(path: b, mode: .read)
         #expect(try sa.logicalContent() == sb.logicalContent())
         #expect(try sa.tableCounts()["files"] == 24)
     }

@@ -76,6 +76,63 @@ struct RobustnessTests {
         #expect(m4 < m1 * 1.25 + 5, "1x: \(m1) MB, 4x: \(m4) MB")
     }
 
+    /// An update file with `n` in-scope events: 20 peers withdrawing and
+    /// announcing North Korea's /24s, one prefix per record, over a day, after
+    /// a RIB dump in which they all carry them.
+    static func inScopeEvents(_ n: Int, dir: URL) throws -> [String] {
+        let t0: UInt32 = 1_419_206_400
+        let kp = (176...179).map { Prefix("175.45.\($0).0/24")! }
+        let peers = (0..<20).map { (i: Int) -> PeerEntry in
+            let n = UInt32(i)
+            return PeerEntry(peerType: 2, bgpID: .v4(n + 1), ip: .v4(0x0A00_0000 + n + 1), asn: 3300 + n)
+        }
+        func attrs(_ p: PeerEntry) -> AttributeSet {
+            AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [p.asn, 4837, 131279])]), nextHop: p.ip)
+        }
+        var rib = MRTWriter()
+        rib.writePeerIndexTable(timestamp: t0, collectorBGPID: .v4(1), peers: peers)
+        for (i, p) in kp.enumerated() {
+            rib.writeRIB(timestamp: t0, sequence: UInt32(i), prefix: p, entries: peers.indices.map { MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: t0, attributes: attrs(peers[$0])) })
+        }
+        let ribPath = dir.appendingPathComponent("rrc00/2014.12/bview.20141222.0000.gz")
+        try FileManager.default.createDirectory(at: ribPath.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(try Compressor.compress(rib.take(), as: .gzip)).write(to: ribPath)
+        var w = MRTWriter()
+        for i in 0..<n {
+            let peer = peers[i % 20], prefix = kp[(i / 20) % 4]
+            let s = MRTWriter.Session(peerASN: peer.asn, localASN: 12654, peerIP: peer.ip, localIP: .v4(1))
+            let offset = UInt32(i * 86_000 / n)
+            let time = MRTWriter.Time(t0 + offset)
+            if (i / 80) % 2 == 0 {
+                w.writeUpdate(time, session: s, withdrawn: [NLRIEntry(prefix: prefix)])
+            } else {
+                w.writeUpdate(time, session: s, attributes: attrs(peer), announced: [NLRIEntry(prefix: prefix)])
+            }
+        }
+        let updates = dir.appendingPathComponent("rrc00/2014.12/updates.20141222.0000.gz")
+        try Data(try Compressor.compress(w.take(), as: .gzip)).write(to: updates)
+        return [ribPath.path, updates.path]
+    }
+
+    @Test("ingest and classify memory stays flat in the number of events of a file")
+    func memoryFlatInEvents() throws {
+        var peaks: [(ingest: Double, classify: Double)] = []
+        for n in [60_000, 240_000] {
+            let dir = try CLITests.tempDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let files = try Self.inScopeEvents(n, dir: dir)
+            let store = dir.appendingPathComponent("s.sqlite").path
+            let (s1, ingest, _, e1) = try Self.measured(["ingest", "--quiet", "--jobs", "1", "--store", store] + files)
+            #expect(s1 == 0, "\(e1)")
+            #expect(try Store.open(path: store, mode: .read).query("SELECT COUNT(*) FROM events WHERE kind != 'B'") == [["\(n)"]])
+            let (s2, classify, _, e2) = try Self.measured(["classify", "--format", "json", "--store", store])
+            #expect(s2 == 0, "\(e2)")
+            peaks.append((ingest, classify))
+        }
+        #expect(peaks[1].ingest < peaks[0].ingest * 1.25 + 8, "ingest: \(peaks[0].ingest) MB for 60 000 events, \(peaks[1].ingest) MB for 240 000")
+        #expect(peaks[1].classify < peaks[0].classify * 1.25 + 8, "classify: \(peaks[0].classify) MB, \(peaks[1].classify) MB")
+    }
+
     @Test("every corpus file cut at record boundaries and inside records keeps exactly the intact records",
           .enabled(if: IngestCLITests.corpus != nil, "../shared/corpus is absent: skipped"))
     func corpusTruncation() throws {

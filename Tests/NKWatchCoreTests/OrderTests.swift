@@ -1,0 +1,171 @@
+import Foundation
+import MRT
+import NKArchive
+import NKAnalysis
+import NKModel
+import NKStore
+@testable import NKWatchCore
+import Testing
+
+/// The store must be the same whatever happens to the files, their order, and
+/// the number of runs (issue: "Trustworthy ingest").
+@Suite("The same store whatever the order, the runs and the versions")
+struct OrderTests {
+    static func ingest(_ paths: [String], into store: Store, scope: Scope, jobs: Int = 2) throws -> IngestSummary {
+        try Ingestor(scope: scope, jobs: jobs).run(paths: paths, store: store)
+    }
+
+    static func classification(_ store: Store, _ scope: Scope) throws -> [String] {
+        var p = Parameters()
+        p.minPeers = 3
+        let r = try AnalysisLoader.analyze(store: store, scope: scope, parameters: p)
+        return r.episodes.map { "\($0.start) \($0.end) \($0.kind) \($0.label)" } + [r.verdict]
+    }
+
+    static let kpDelegations = """
+        2|apnic|20141222|3|19830613|20141219|+1000
+        apnic|KP|ipv4|175.45.176.0|1024|20091217|allocated|A9166C7B
+        apnic|KP|asn|131279|1|20091217|allocated|A9166C7B
+        """
+
+    @Test("every scope kind: update files before RIB dumps, in several runs and groupings, give the store of one run", arguments: ["prefix", "origin", "country"])
+    func orderIndependence(kind: String) throws {
+        let root = try Fixture.tempDir("order-\(kind)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let scope: Scope
+        switch kind {
+        case "prefix": scope = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [])
+        case "origin": scope = Scope(prefixes: [], originASNs: [131279])
+        default: scope = try Delegations.scope(country: "KP", text: Self.kpDelegations)
+        }
+        let reference = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: reference, scope: scope)
+        let content = try reference.logicalContent()
+        let verdicts = try Self.classification(reference, scope)
+        #expect(try reference.query("SELECT COUNT(*) FROM events WHERE kind = 'W'") == [["28"]])
+        let updates = written.paths.filter { $0.contains("updates.") }, ribs = written.paths.filter { !$0.contains("updates.") }
+        var rng = SplitMix64(seed: 9)
+        let orders: [[[String]]] = [
+            [updates, ribs],                                   // the order of the issue: updates, then the RIB dumps
+            [Array(updates.prefix(5)), ribs, Array(updates.dropFirst(5))],
+            updates.map { [$0] } + [ribs],                      // one file at a time, as a cron job
+            [written.paths.shuffled(using: &rng)],
+        ]
+        for (n, runs) in orders.enumerated() {
+            let s = try Store.inMemory()
+            for run in runs { _ = try Self.ingest(run, into: s, scope: scope, jobs: n % 2 + 1) }
+            #expect(try s.logicalContent() == content, "\(kind): order \(n)")
+            #expect(try Self.classification(s, scope) == verdicts, "\(kind): order \(n)")
+        }
+    }
+
+    @Test("a prefix learned after a file was read is read again from it; a file that is gone is listed, and a copy given later completes it")
+    func learnedLater() throws {
+        let root = try Fixture.tempDir("learned")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let scope = Scope(prefixes: [], originASNs: [131279])
+        // The withdrawal at 16:15:30 is in rrc00's 16:15 file; the announcements
+        // that teach the prefixes come at 16:40 and in the RIB dumps.
+        let withdrawals = try #require(written.paths.first { $0.hasSuffix("rrc00/2014.12/updates.20141222.1615.gz") })
+        let s = try Store.inMemory()
+        _ = try Self.ingest([withdrawals], into: s, scope: scope)
+        #expect(try s.query("SELECT COUNT(*) FROM events") == [["0"]])
+        // The file moves away; the rest arrives.
+        let moved = root.appendingPathComponent("moved.gz").path
+        try FileManager.default.moveItem(atPath: withdrawals, toPath: moved)
+        let second = try Self.ingest(written.paths.filter { $0 != withdrawals }, into: s, scope: scope)
+        #expect(second.incomplete == [withdrawals])
+        #expect(second.problems.contains { $0.contains("cannot be read again") })
+        #expect(try s.query("SELECT COUNT(*) FROM events WHERE kind = 'W' AND file_id = (SELECT id FROM files WHERE path = '\(withdrawals)')") == [["0"]])
+        // Given again at its new place: the missing withdrawals are added to the stored file.
+        let third = try Self.ingest([moved], into: s, scope: scope)
+        #expect(third.completed == 1 && third.incomplete.isEmpty)
+        #expect(try s.query("SELECT COUNT(*) FROM events WHERE kind = 'W' AND file_id = (SELECT id FROM files WHERE path = '\(withdrawals)')") == [["16"]])
+        // The same events as one run over all the files.
+        try FileManager.default.moveItem(atPath: moved, toPath: withdrawals)
+        let reference = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: reference, scope: scope)
+        #expect(try s.query("SELECT COUNT(*) FROM events") == reference.query("SELECT COUNT(*) FROM events"))
+        #expect(try Self.classification(s, scope) == Self.classification(reference, scope))
+    }
+
+    /// The MRT bytes of `path`, decompressed.
+    static func plain(_ path: String) throws -> [UInt8] { try ArchiveStream(path: path).readAll() }
+
+    @Test("a file that grows or is rewritten is a new version of the same archive file: the more complete one is kept, never both")
+    func versions() throws {
+        let root = try Fixture.tempDir("versions")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let victim = try #require(written.paths.first { $0.hasSuffix("rrc00/2014.12/updates.20141222.1615.gz") })
+        let complete = try Data(contentsOf: URL(fileURLWithPath: victim))
+        let mrt = try Self.plain(victim)
+        let ends = MRTCommonHeader.recordEnds(in: mrt)
+        let reference = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: reference, scope: .northKorea)
+        let content = try reference.logicalContent()
+
+        // A download cut at a record boundary (clean, fewer records), then the whole file.
+        let partial = try Compressor.compress(Array(mrt.prefix(ends[ends.count / 2])), as: .gzip)
+        try Data(partial).write(to: URL(fileURLWithPath: victim))
+        let s = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: s, scope: .northKorea)
+        try complete.write(to: URL(fileURLWithPath: victim))
+        let second = try Self.ingest(written.paths, into: s, scope: .northKorea)
+        #expect(second.replaced == [victim])
+        #expect(second.ingested == 1 && second.skipped == written.paths.count - 1)
+        #expect(try s.logicalContent() == content)
+
+        // A truncated (damaged) gzip after the whole file: the whole file stays.
+        try Data(complete.prefix(complete.count / 2)).write(to: URL(fileURLWithPath: victim))
+        let third = try Self.ingest([victim], into: s, scope: .northKorea)
+        #expect(third.superseded == [victim])
+        #expect(try s.logicalContent() == content)
+        // The same two versions the other way round, through another path.
+        let copy = root.appendingPathComponent("rrc00/2014.12/copy")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        let other = copy.appendingPathComponent("updates.20141222.1615.gz").path
+        try complete.write(to: URL(fileURLWithPath: other))
+        let t = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: t, scope: .northKorea)  // the truncated version at `victim`
+        #expect(try t.query("SELECT status FROM files WHERE path = '\(victim)'") == [["damaged"]])
+        let fourth = try Self.ingest([other], into: t, scope: .northKorea)
+        #expect(fourth.replaced == [other])
+        #expect(try t.query("SELECT COUNT(*) FROM files WHERE archive_key = 'rrc00/updates/20141222.1615'") == [["1"]])
+        #expect(try Self.classification(t, .northKorea) == Self.classification(reference, .northKorea))
+        // Events and churn are not counted twice.
+        #expect(try t.query("SELECT COUNT(*) FROM events") == reference.query("SELECT COUNT(*) FROM events"))
+        #expect(try t.query("SELECT SUM(elements) FROM collector_bins") == reference.query("SELECT SUM(elements) FROM collector_bins"))
+    }
+
+    @Test("a cron job every 5 minutes over a folder a mirror is still writing ends with the store of one run over the finished folder")
+    func cronOverGrowingFolder() throws {
+        let source = try Fixture.tempDir("cron-source")
+        let mirror = try Fixture.tempDir("cron-mirror")
+        defer {
+            try? FileManager.default.removeItem(at: source)
+            try? FileManager.default.removeItem(at: mirror)
+        }
+        let written = try Fixture.write(to: source)
+        let relative = written.paths.map { String($0.dropFirst(source.path.count + 1)) }
+        let s = try Store.inMemory()
+        var rng = SplitMix64(seed: 3)
+        for (i, rel) in relative.enumerated() {
+            let bytes = try Data(contentsOf: source.appendingPathComponent(rel))
+            let target = mirror.appendingPathComponent(rel)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            // The mirror is still writing this file when the job runs: a part of it, then all.
+            let cut = Int.random(in: 1..<bytes.count, using: &rng)
+            try bytes.prefix(cut).write(to: target)
+            _ = try Self.ingest(try InputPaths.expand([mirror.path]), into: s, scope: .northKorea, jobs: i % 2 + 1)
+            try bytes.write(to: target)
+        }
+        _ = try Self.ingest(try InputPaths.expand([mirror.path]), into: s, scope: .northKorea)
+        let reference = try Store.inMemory()
+        _ = try Self.ingest(try InputPaths.expand([mirror.path]), into: reference, scope: .northKorea)
+        #expect(try s.logicalContent() == reference.logicalContent())
+        #expect(try s.query("SELECT COUNT(*) FROM files") == [["\(written.paths.count)"]])
+    }
+}
