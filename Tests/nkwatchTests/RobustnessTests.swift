@@ -76,9 +76,10 @@ struct RobustnessTests {
         #expect(m4 < m1 * 1.25 + 5, "1x: \(m1) MB, 4x: \(m4) MB")
     }
 
-    /// An update file with `n` in-scope events: 20 peers withdrawing and
-    /// announcing North Korea's /24s, one prefix per record, over a day, after
-    /// a RIB dump in which they all carry them.
+    /// An update file with `n` in-scope events: 20 peers announcing North
+    /// Korea's /24s over and over with changing paths, one prefix per record,
+    /// over a day, with ten outages (the same at any `n`), after a RIB dump in
+    /// which they all carry them.
     static func inScopeEvents(_ n: Int, dir: URL) throws -> [String] {
         let t0: UInt32 = 1_419_206_400
         let kp = (176...179).map { Prefix("175.45.\($0).0/24")! }
@@ -86,8 +87,8 @@ struct RobustnessTests {
             let n = UInt32(i)
             return PeerEntry(peerType: 2, bgpID: .v4(n + 1), ip: .v4(0x0A00_0000 + n + 1), asn: 3300 + n)
         }
-        func attrs(_ p: PeerEntry) -> AttributeSet {
-            AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [p.asn, 4837, 131279])]), nextHop: p.ip)
+        func attrs(_ p: PeerEntry, via: UInt32 = 4837) -> AttributeSet {
+            AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [p.asn, via, 131279])]), nextHop: p.ip)
         }
         var rib = MRTWriter()
         rib.writePeerIndexTable(timestamp: t0, collectorBGPID: .v4(1), peers: peers)
@@ -103,10 +104,11 @@ struct RobustnessTests {
             let s = MRTWriter.Session(peerASN: peer.asn, localASN: 12654, peerIP: peer.ip, localIP: .v4(1))
             let offset = UInt32(i * 86_000 / n)
             let time = MRTWriter.Time(t0 + offset)
-            if (i / 80) % 2 == 0 {
+            let phase = i % (n / 10)
+            if phase >= 100 && phase < 200 {
                 w.writeUpdate(time, session: s, withdrawn: [NLRIEntry(prefix: prefix)])
             } else {
-                w.writeUpdate(time, session: s, attributes: attrs(peer), announced: [NLRIEntry(prefix: prefix)])
+                w.writeUpdate(time, session: s, attributes: attrs(peer, via: (i / 20) % 2 == 0 ? 9929 : 4837), announced: [NLRIEntry(prefix: prefix)])
             }
         }
         let updates = dir.appendingPathComponent("rrc00/2014.12/updates.20141222.0000.gz")
