@@ -22,10 +22,18 @@ struct Ingest: ParsableCommand {
         (route-views2/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2, \
         rrc00/2014.12/updates.20141222.1615.gz, bview.*, rib.*) or --collector.
 
-        A file already in the store (same SHA-256) is skipped, so re-running and \
-        adding files later (a cron job every 5 minutes) are safe; each file is one \
-        transaction, so a killed ingest leaves no half file. Files are decoded in \
-        parallel. Tables and columns: docs/store.md.
+        The store ends the same whatever the order and the number of runs: a file \
+        already stored (same path and identity, or same SHA-256) is skipped; a new \
+        version of a stored file (a download completed, a file rewritten) replaces \
+        it when it is more complete; prefixes the origin ASNs announce join the \
+        scope, and files read before are read again for them. So re-running and \
+        adding files later (a cron job every 5 minutes, over a folder a mirror is \
+        still writing) are safe; a killed ingest leaves no half file. Files are \
+        decoded in parallel. Tables, columns and guarantees: docs/store.md.
+
+        Exit status: 0 ok; 3 a file damaged or unreadable, a folder that cannot be \
+        read, or nothing to read (everything readable is stored); 4 the store or \
+        the environment failed (damaged, locked or read-only store, disk full).
 
         Examples:
           nkwatch ingest archive/route-views2/bgpdata/2014.12/ archive/rrc00/2014.12/
