@@ -20,23 +20,63 @@ public enum Analyzer {
 
     /// Runs the method on `input`; throws only what its data source throws.
     public static func analyze(_ input: AnalysisInput, parameters p: Parameters = Parameters()) throws -> AnalysisResult {
-        let blocks = blocks(scope: input.scopePrefixes, announced: input.announced)
-        var sweep = ReachabilitySweep(input: input, parameters: p, blocks: blocks)
+        let scopeBlocks = blocks(scope: input.scopePrefixes, announced: input.announced)
+        var sweep = ReachabilitySweep(input: input, parameters: p, blocks: scopeBlocks)
         try sweep.run()
 
-        let binning = Binning(segments: sweep.segments, churn: sweep.churn, from: input.from, to: input.to, parameters: p)
-        var episodes = makeEpisodes(sweep: sweep, downIntervals: binning.downIntervals, input: input, p: p)
+        // Blocks no peer ever routed are not networks that went down.
+        let routedIndices = scopeBlocks.indices.filter { sweep.counts.everRouted[$0] }
+        let blocks = routedIndices.map { scopeBlocks[$0] }
+        let neverRouted = scopeBlocks.indices.filter { !sweep.counts.everRouted[$0] }.map { scopeBlocks[$0] }
+        let segments = routedIndices.map { sweep.segments[$0] }
+        let origins = sweep.blockOrigins
+        let weights = blocks.map { Double($0.slash24Equivalents) }
+
+        let binning = Binning(segments: segments, weights: weights, churn: sweep.churn, from: input.from, to: input.to, parameters: p)
+        let timeline = OutageTimeline(segments: segments, weights: weights, end: input.to)
+        var history = makeEpisodes(timeline, segments: segments, blocks: blocks, sweep: sweep, end: input.to, p: p)
+        var allPeriods = label(&history, churn: sweep.churn, p: p)
+        // What the range shows: the episodes that overlap it, with their true
+        // starts, and the periods that overlap it or that one of them follows.
+        var episodes = history.filter { $0.end > input.from && $0.start < input.to }
+        let wanted = Set(episodes.compactMap { $0.period } + episodes.compactMap { $0.followsPeriod })
+        allPeriods = allPeriods.filter { ($0.end > input.from && $0.start < input.to) || wanted.contains($0.id) }
         let scores = instabilityScores(bins: binning.bins, episodes: episodes, from: input.from, p: p)
-        var periods = label(&episodes, churn: sweep.churn, p: p)
-        attach(scores[.sixHours] ?? [], to: &episodes, &periods, from: input.from, p: p)
-        var result = AnalysisResult(parameters: p, from: input.from, to: input.to, blocks: blocks, bins: binning.bins,
-                                    episodes: episodes, periods: periods, scores: scores, peers: input.peers.count,
+        attach(scores[.sixHours] ?? [], to: &episodes, &allPeriods, from: input.from, p: p)
+
+        let unknownBlocks = blocks.indices.filter { bi in !binning.bins.isEmpty && binning.bins.allSatisfy { $0.blocks[bi].state == .unknown } }.map { blocks[$0] }
+        var warnings = sweep.warnings
+        if !neverRouted.isEmpty {
+            warnings.append("\(neverRouted.count) block\(neverRouted.count == 1 ? " was" : "s were") never routed in the data before \(input.to.prose) "
+                + "(\(listed(neverRouted))): not networks that went down, left out of every share")
+        }
+        if !unknownBlocks.isEmpty && unknownBlocks.count < blocks.count {
+            let families = Set(unknownBlocks.map { $0.isIPv4 ? "IPv4" : "IPv6" }).sorted().joined(separator: " and ")
+            warnings.append("\(unknownBlocks.count) \(families) block\(unknownBlocks.count == 1 ? " was" : "s were") never visible to \(p.minPeers) eligible peers "
+                + "(\(listed(unknownBlocks))): unknown, not down")
+        }
+        let binUS = p.binMicroseconds
+        func bin(_ t: Timestamp) -> Int64 { (t.microseconds - input.from.microseconds) / binUS }
+        let binMerges = zip(episodes, episodes.dropFirst()).filter { a, b in bin(b.start) <= bin(a.end.adding(microseconds: -1)) + 1 }.count
+
+        var result = AnalysisResult(parameters: p, from: input.from, to: input.to, blocks: blocks,
+                                    blockOrigins: routedIndices.map { origins[$0] },
+                                    blockAllocations: blocks.map { b in input.scopePrefixes.filter { $0.contains(b) }.min { $0.length < $1.length } },
+                                    neverRouted: neverRouted, unknownBlocks: unknownBlocks,
+                                    dataEnd: input.coverage.map(\.end).max(), binMerges: binMerges,
+                                    bins: binning.bins, episodes: episodes, periods: allPeriods, scores: scores, peers: input.peers.count,
                                     eligiblePeers: sweep.eligibleEver.count, collectors: sweep.collectors,
                                     ribDisagreements: sweep.ribDisagreements,
-                                    discounted: sweep.relevantDiscounted.filter { $0.end > input.from && $0.start < input.to },
-                                    warnings: sweep.warnings, verdict: "")
+                                    discounted: sweep.relevantDiscounted.filter { $0.end >= input.from && $0.start < input.to },
+                                    warnings: warnings, verdict: "")
         result.verdict = Verdict.paragraph(result)
         return result
+    }
+
+    /// "175.45.180.0/24, 2001:db8::/32 and 3 more".
+    public static func listed(_ prefixes: [Prefix], limit: Int = 4) -> String {
+        let shown = prefixes.prefix(limit).map(\.description).joined(separator: ", ")
+        return prefixes.count > limit ? "\(shown) and \(prefixes.count - limit) more" : shown
     }
 
     /// Episodes report the 6 h score at their end, periods the highest inside them.
@@ -48,34 +88,37 @@ public enum Analyzer {
             episodes[i].score = b >= 0 && b < score.count ? score[b] : 0
         }
         for i in periods.indices {
-            let lo = bin(periods[i].start), hi = min(score.count - 1, bin(periods[i].end.adding(microseconds: -1)))
-            periods[i].score = lo <= hi && lo >= 0 ? (score[lo...hi].max() ?? 0) : 0
+            let lo = max(0, bin(periods[i].start)), hi = min(score.count - 1, bin(periods[i].end.adding(microseconds: -1)))
+            periods[i].score = lo <= hi ? (score[lo...hi].max() ?? 0) : 0
         }
     }
 }
 
-/// The segments of each block summarised per bin: state, visibility, seconds
-/// down; the routed count and churn per bin; and each block's exact down
-/// intervals.
+/// The segments of each block summarised per bin of the range: state,
+/// visibility, seconds down; the routed count, routed address space and churn
+/// per bin.
 struct Binning {
     var bins: [Bin]
-    var downIntervals: [[(start: Timestamp, end: Timestamp)]]
 
-    init(segments: [[Segment]], churn: ChurnSeries, from: Timestamp, to: Timestamp, parameters p: Parameters) {
+    init(segments: [[Segment]], weights: [Double], churn: ChurnSeries, from: Timestamp, to: Timestamp, parameters p: Parameters) {
         let binUS = p.binMicroseconds
         let nBins = max(0, Int((to.microseconds - from.microseconds + binUS - 1) / binUS))
         bins = (0..<nBins).map { i in
-            Bin(start: from.adding(microseconds: Int64(i) * binUS), blocks: [], routed: 0, announcements: 0, withdrawals: 0, pathChanges: 0)
+            Bin(start: from.adding(microseconds: Int64(i) * binUS), blocks: [], routed: 0, routedSlash24: 0, announcements: 0, withdrawals: 0, pathChanges: 0)
         }
-        downIntervals = Array(repeating: [], count: segments.count)
         for (bi, segs) in segments.enumerated() {
-            let perBin = Self.accumulate(segs, block: bi, from: from, to: to, binUS: binUS, nBins: nBins, down: &downIntervals[bi])
+            let perBin = Self.accumulate(segs, from: from, to: to, binUS: binUS, nBins: nBins)
             for b in 0..<nBins {
                 let (known, down, visible, knownAtEnd) = perBin[b]
                 let state: BlockState
                 if known <= 0 { state = .unknown } else if down <= 0 { state = .up } else if down >= known - 1e-6 { state = .down } else { state = .partial }
-                bins[b].blocks.append(BlockBin(state: state, visibility: known > 0 ? visible / known : nil, downSeconds: down, knownPeers: knownAtEnd))
-                if known > 0 && down * 2 <= known { bins[b].routed += 1 }
+                let routed = known > 0 && down * 2 <= known
+                bins[b].blocks.append(BlockBin(state: state, visibility: known > 0 ? visible / known : nil, downSeconds: down, knownPeers: knownAtEnd,
+                                               routed: routed))
+                if routed {
+                    bins[b].routed += 1
+                    bins[b].routedSlash24 += weights[bi]
+                }
             }
         }
         for (second, c) in churn.bySecond {
@@ -88,21 +131,18 @@ struct Binning {
     }
 
     /// Per bin of one block: (known seconds, down seconds, visibility ×
-    /// known seconds, known peers at the bin's end); appends the block's down
-    /// intervals to `down`.
-    static func accumulate(_ segs: [Segment], block: Int, from: Timestamp, to: Timestamp, binUS: Int64, nBins: Int,
-                           down: inout [(start: Timestamp, end: Timestamp)]) -> [(Double, Double, Double, Int)] {
+    /// known seconds, known peers at the bin's end), over the part of each
+    /// segment inside [from, to).
+    static func accumulate(_ segs: [Segment], from: Timestamp, to: Timestamp, binUS: Int64, nBins: Int) -> [(Double, Double, Double, Int)] {
         var out = Array(repeating: (0.0, 0.0, 0.0, 0), count: nBins)
         for (si, s) in segs.enumerated() {
-            let end = si + 1 < segs.count ? segs[si + 1].start : to
-            guard end > s.start else { continue }
-            if s.down {
-                if let last = down.last, last.end == s.start { down[down.count - 1].end = end } else { down.append((s.start, end)) }
-            }
-            var b = Int((s.start.microseconds - from.microseconds) / binUS)
+            let start = max(s.start, from)
+            let end = min(si + 1 < segs.count ? segs[si + 1].start : to, to)
+            guard end > start else { continue }
+            var b = Int((start.microseconds - from.microseconds) / binUS)
             while b < nBins {
                 let bs = from.microseconds + Int64(b) * binUS, be = bs + binUS
-                let overlap = Double(min(end.microseconds, be) - max(s.start.microseconds, bs)) / 1e6
+                let overlap = Double(min(end.microseconds, be) - max(start.microseconds, bs)) / 1e6
                 if overlap <= 0 { break }
                 if !s.unknown {
                     out[b].0 += overlap
@@ -115,77 +155,5 @@ struct Binning {
             }
         }
         return out
-    }
-}
-
-extension Analyzer {
-    /// Episodes: maximal runs of time with at least one block down, where
-    /// down stretches in the same or adjacent bins form one episode.
-    static func makeEpisodes(sweep: ReachabilitySweep, downIntervals: [[(start: Timestamp, end: Timestamp)]],
-                             input: AnalysisInput, p: Parameters) -> [Episode] {
-        let blocks = sweep.blocks
-        let (anyDown, allDown) = downStretches(downIntervals, blockCount: blocks.count)
-        let binUS = p.binMicroseconds
-        func bin(_ t: Timestamp) -> Int64 { (t.microseconds - input.from.microseconds) / binUS }
-        var merged: [(start: Timestamp, end: Timestamp)] = []
-        for iv in anyDown {
-            if let last = merged.last, bin(iv.start) <= bin(last.end.adding(microseconds: -1)) + 1 {
-                merged[merged.count - 1].end = max(last.end, iv.end)
-            } else {
-                merged.append(iv)
-            }
-        }
-        return merged.map { (s, e) in
-            let blocksDown = downIntervals.indices.filter { bi in downIntervals[bi].contains { $0.start < e && $0.end > s } }.map { blocks[$0] }
-            let worst = worstMoment(sweep.segments, from: s, to: e, end: input.to)
-            let full = allDown.filter { $0.start < e && $0.end > s }
-            let longestAll = full.map { $0.start.seconds(until: $0.end) }.max() ?? 0
-            let updates = sweep.churn.updates(from: s, through: e)
-            return Episode(start: s, end: e, kind: full.isEmpty ? .partial : .full, blocks: blocksDown,
-                           peersDown: worst.peers.sorted().map { input.peers[$0] }, peersDownShare: worst.share, peersKnown: worst.known,
-                           allDownSeconds: longestAll, label: .shortOutage, period: nil, afterInstabilitySeconds: nil,
-                           churn: updates, score: 0, explanation: "")
-        }
-    }
-
-    /// The stretches with any block down and with every block down.
-    static func downStretches(_ downIntervals: [[(start: Timestamp, end: Timestamp)]], blockCount: Int)
-        -> (any: [(start: Timestamp, end: Timestamp)], all: [(start: Timestamp, end: Timestamp)]) {
-        // Moments where the number of blocks down changes.
-        var edges: [(Timestamp, Int)] = []
-        for ivs in downIntervals { for iv in ivs { edges.append((iv.start, 1)); edges.append((iv.end, -1)) } }
-        edges.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var anyDown: [(start: Timestamp, end: Timestamp)] = [], allDown: [(start: Timestamp, end: Timestamp)] = []
-        var count = 0
-        var anyStart = Timestamp(microseconds: 0), allStart = Timestamp(microseconds: 0)
-        var i = 0
-        while i < edges.count {
-            let t = edges[i].0
-            let before = count
-            while i < edges.count && edges[i].0 == t { count += edges[i].1; i += 1 }
-            if before == 0 && count > 0 { anyStart = t }
-            if before > 0 && count == 0 { anyDown.append((anyStart, t)) }
-            if before < blockCount && count == blockCount { allStart = t }
-            if before == blockCount && count < blockCount { allDown.append((allStart, t)) }
-        }
-        return (anyDown, allDown)
-    }
-
-    /// Over the down segments that overlap [s, e): every peer without a
-    /// route, and the largest share of known peers without one.
-    static func worstMoment(_ segments: [[Segment]], from s: Timestamp, to e: Timestamp, end: Timestamp)
-        -> (peers: Set<Int>, share: Double, known: Int) {
-        var peers = Set<Int>()
-        var worst = 0.0, worstKnown = 0
-        for segs in segments {
-            for (si, seg) in segs.enumerated() where seg.down {
-                let segEnd = si + 1 < segs.count ? segs[si + 1].start : end
-                guard seg.start < e && segEnd > s else { continue }
-                peers.formUnion(seg.noPeers)
-                let share = seg.known > 0 ? Double(seg.known - seg.yes) / Double(seg.known) : 0
-                if share > worst || (share == worst && seg.known > worstKnown) { worst = share; worstKnown = seg.known }
-            }
-        }
-        return (peers, worst, worstKnown)
     }
 }

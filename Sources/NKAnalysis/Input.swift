@@ -11,13 +11,24 @@ public struct RIBDump: Sendable {
     public var routes: [Peer: [Prefix: String]]?
     /// Where the data source finds the routes (a store's file id).
     public var key: Int64?
-    public init(collector: String, time: Timestamp, tableSizes: [Peer: TableSize], routes: [Peer: [Prefix: String]]?, key: Int64? = nil) {
+    /// Whether the dump decoded to its end. One that did not (truncated,
+    /// damaged) re-synchronises no peer and decides no eligibility.
+    public var complete: Bool
+    /// The file, for messages (its path or name).
+    public var name: String?
+    public init(collector: String, time: Timestamp, tableSizes: [Peer: TableSize], routes: [Peer: [Prefix: String]]?, key: Int64? = nil,
+                complete: Bool = true, name: String? = nil) {
         self.collector = collector
         self.time = time
         self.tableSizes = tableSizes
         self.routes = routes
         self.key = key
+        self.complete = complete
+        self.name = name
     }
+
+    /// The largest table in the dump (IPv4 + IPv6 prefixes of one peer).
+    public var largestTable: Int { tableSizes.values.map { $0.ipv4 + $0.ipv6 }.max() ?? 0 }
 }
 
 /// Where the analysis reads the large parts of its input from, one piece at
@@ -97,12 +108,26 @@ public struct Parameters: Sendable, Codable, Equatable {
     public var fullFeedMinIPv6: Int?
     /// After a session comes back, its peer is unknown for this long.
     public var settleSeconds: Int64 = 900
-    /// All blocks down at least this long: hard outage.
+    /// At least `hardExtent` of the routed address space down at least this
+    /// long: hard outage; an episode at least this long otherwise: partial outage.
     public var hardMinSeconds: Int64 = 3600
+    /// The share of the scope's routed address space (in /24 equivalents)
+    /// that must be down for an outage to be hard; 1: all of it (Dyn's
+    /// "4 of 4 down hard"); a country is usually read at 0.9 or less (IODA
+    /// reads a drop of routed /24s).
+    public var hardExtent: Double = 1.0
+    /// Up stretches shorter than this do not split an episode (BGP
+    /// convergence: a route withdrawn and back within seconds). Episodes come
+    /// from event times, not bins.
+    public var mergeGapSeconds: Int64 = 60
     /// No other episode within this: isolated; gaps shorter than this cluster episodes.
     public var isolationSeconds: Int64 = 21600
     /// Episodes that make a cluster continuous instability.
     public var minClusterEpisodes: Int = 3
+    /// A RIB dump whose largest table holds less than this share of the
+    /// median largest table of its collector's dumps is incomplete (a dump
+    /// cut short that still decompresses): it re-synchronises no peer.
+    public var incompleteRIBRatio: Double = 0.5
     /// Trailing baseline for the instability score.
     public var baselineSeconds: Int64 = 7 * 86400
 

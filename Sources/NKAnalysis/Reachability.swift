@@ -109,6 +109,8 @@ struct BlockCounts {
     /// Per family (0 IPv4, 1 IPv6): the peers recorded as known, and their number.
     private var known: [[Bool]]
     private(set) var knownCount = [0, 0]
+    /// Per block: whether any peer (eligible or not) ever had a route to it.
+    private(set) var everRouted: [Bool]
     /// Blocks whose counts changed since the last `takeDirty`.
     private var dirtyFlags: [Bool]
     private var dirtyList: [Int] = []
@@ -121,6 +123,7 @@ struct BlockCounts {
         yes = Array(repeating: 0, count: blocks.count)
         known = [Array(repeating: false, count: peerCount), Array(repeating: false, count: peerCount)]
         dirtyFlags = Array(repeating: false, count: blocks.count)
+        everRouted = Array(repeating: false, count: blocks.count)
         blocksOfFamily = [blocks.indices.filter { blocks[$0].isIPv4 }, blocks.indices.filter { !blocks[$0].isIPv4 }]
     }
 
@@ -156,6 +159,7 @@ struct BlockCounts {
             let i = peer * blocks.count + b
             let before = cover[i]
             cover[i] += delta
+            if cover[i] > 0 { everRouted[b] = true }
             if known[f][peer] && (before == 0) != (cover[i] == 0) {
                 yes[b] += cover[i] == 0 ? -1 : 1
                 markDirty(b)
@@ -192,14 +196,24 @@ struct BlockCounts {
 }
 
 /// The sweep over time: applies RIB dumps, updates, session changes and data
-/// gaps in time order and records, per block, when its visibility changes.
+/// gaps in time order and records, per block, when its visibility changes —
+/// from the first thing the data holds (so that an outage that began before
+/// the range is seen from its true start) until the end of the range.
 struct ReachabilitySweep {
+    /// Before anything: the start of every block's first (unknown) segment.
+    static let beginning = Timestamp(microseconds: -(1 << 60))
+
     let input: AnalysisInput
     let p: Parameters
     let blocks: [Prefix]
     let collectors: [String]
     let peerIndex: [Peer: Int]
+    let blockIndex: [Prefix: Int]
+    /// Collectors with at least one complete RIB dump.
     let ribCollectors: Set<String>
+    /// RIB dumps that did not decode to their end or hold too small a table:
+    /// not applied (index → why).
+    let incompleteRIBs: [Int: String]
 
     var peers: [PeerState]
     var counts: BlockCounts
@@ -212,6 +226,8 @@ struct ReachabilitySweep {
     var warnings: [String] = []
     var eligibleEver = Set<Int>()
     var churn = ChurnSeries()
+    /// Per block: origin ASN → routes and announcements seen with it.
+    var originVotes: [[UInt32: Int]]
 
     init(input: AnalysisInput, parameters: Parameters, blocks: [Prefix]) {
         self.input = input
@@ -220,11 +236,38 @@ struct ReachabilitySweep {
         collectors = Array(Set(input.peers.map(\.collector))).sorted()
         let collectorIndex = Dictionary(uniqueKeysWithValues: collectors.enumerated().map { ($1, $0) })
         peerIndex = Dictionary(input.peers.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        blockIndex = Dictionary(blocks.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         peers = input.peers.map { PeerState(collector: collectorIndex[$0.collector] ?? 0) }
-        ribCollectors = Set(input.ribs.map(\.collector))
+        let incomplete = Self.incompleteRIBs(input.ribs, ratio: parameters.incompleteRIBRatio)
+        incompleteRIBs = incomplete
+        ribCollectors = Set(input.ribs.indices.filter { incomplete[$0] == nil }.map { input.ribs[$0].collector })
         counts = BlockCounts(blocks: blocks, peerCount: input.peers.count)
         inGap = Array(repeating: false, count: collectors.count)
-        segments = Array(repeating: [], count: blocks.count)
+        segments = blocks.map { _ in [Segment(start: Self.beginning, yes: 0, known: 0, down: false, unknown: true, noPeers: [])] }
+        originVotes = Array(repeating: [:], count: blocks.count)
+    }
+
+    /// The RIB dumps not to apply: those that did not decode to their end,
+    /// and those whose largest table holds less than `ratio` of the median
+    /// largest table of the collector's complete dumps (cut short at a
+    /// record boundary: the file is whole, the dump is not).
+    static func incompleteRIBs(_ ribs: [RIBDump], ratio: Double) -> [Int: String] {
+        var out: [Int: String] = [:]
+        var largest: [String: [Int]] = [:]
+        for r in ribs where r.complete { largest[r.collector, default: []].append(r.largestTable) }
+        let median = largest.mapValues { v -> Double in
+            let s = v.sorted()
+            return s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        for (i, r) in ribs.enumerated() {
+            if !r.complete {
+                out[i] = "it does not decode to its end"
+            } else if let m = median[r.collector], m > 0, Double(r.largestTable) < ratio * m {
+                out[i] = "its largest table holds \(r.largestTable) prefixes, \(Int((Double(r.largestTable) / m * 100).rounded())) % "
+                    + "of the collector's usual \(Int(m))"
+            }
+        }
+        return out
     }
 
     /// The items other than observations (RIB dumps, session changes,
@@ -233,11 +276,11 @@ struct ReachabilitySweep {
     /// data source, in time order, and are merged in instant by instant.
     func smallItems() -> [(time: Timestamp, item: SweepItem)] {
         var items: [(time: Timestamp, item: SweepItem)] = []
-        for (i, r) in input.ribs.enumerated() { items.append((r.time, .rib(i))) }
+        for (i, r) in input.ribs.enumerated() where incompleteRIBs[i] == nil { items.append((r.time, .rib(i))) }
         for s in input.sessions {
             guard let pi = peerIndex[s.peer] else { continue }
             items.append((s.time, .session(s, peer: pi)))
-            if s.new == .established { items.append((s.time.adding(seconds: p.settleSeconds), .settleEnd(peer: pi))) }
+            if s.isUp { items.append((s.time.adding(seconds: p.settleSeconds), .settleEnd(peer: pi))) }
         }
         for g in dataGaps() {
             guard let ci = collectors.firstIndex(of: g.collector) else { continue }
@@ -276,10 +319,16 @@ struct ReachabilitySweep {
 
     mutating func run() throws {
         for c in collectors where !ribCollectors.contains(c) {
-            warnings.append("collector \(c) has no RIB dump: every peer seen is counted, and each is known from its first update")
+            warnings.append("collector \(c) has no complete RIB dump: every peer seen is counted, and each is known from its first update")
+        }
+        for (i, why) in incompleteRIBs.sorted(by: { $0.key < $1.key }) {
+            let r = input.ribs[i]
+            let name = r.name.map { " (\($0))" } ?? ""
+            warnings.append("the RIB dump of \(r.collector) at \(r.time.prose)\(name) is incomplete: \(why); it re-synchronises no peer and decides no eligibility")
+            discounted.append(Discounted(kind: .dataGap, what: r.collector, start: r.time, end: r.time,
+                                         detail: "incomplete RIB dump\(name): \(why)"))
         }
         for g in dataGaps() { discounted.append(Discounted(kind: .dataGap, what: g.collector, start: g.start, end: g.end)) }
-        var current = blocks.map { _ in Segment(start: input.from, yes: 0, known: 0, down: false, unknown: true, noPeers: []) }
         let small = smallItems()
         var next = 0
         var batch: [(time: Timestamp, item: SweepItem)] = []
@@ -289,7 +338,7 @@ struct ReachabilitySweep {
                 let at = small[next].time
                 var items: [(time: Timestamp, item: SweepItem)] = []
                 while next < small.count && small[next].time == at { items.append(small[next]); next += 1 }
-                try sweep.instant(at, items, current: &current)
+                try sweep.instant(at, items)
             }
         }
         try input.source.forEachObservation { o in
@@ -298,7 +347,7 @@ struct ReachabilitySweep {
                 try smallInstants(before: t, &self)
                 var items = batch
                 while next < small.count && small[next].time == t { items.append(small[next]); next += 1 }
-                try instant(t, items, current: &current)
+                try instant(t, items)
                 batch.removeAll(keepingCapacity: true)
             }
             batch.append((o.time, .observation(o, peer: pi)))
@@ -307,10 +356,9 @@ struct ReachabilitySweep {
             try smallInstants(before: t, &self)
             var items = batch
             while next < small.count && small[next].time == t { items.append(small[next]); next += 1 }
-            try instant(t, items, current: &current)
+            try instant(t, items)
         }
         try smallInstants(before: nil, &self)
-        for bi in blocks.indices where segments[bi].isEmpty { segments[bi].append(current[bi]) }
         for (peer, since) in sessionDownSince {
             discounted.append(Discounted(kind: .sessionReset, what: input.peers[peer].description, start: since, end: input.to))
         }
@@ -318,8 +366,10 @@ struct ReachabilitySweep {
     }
 
     /// Applies everything that happens at `t`, in the canonical order, then
-    /// re-derives the touched peers' states and records the blocks that changed.
-    mutating func instant(_ t: Timestamp, _ items: [(time: Timestamp, item: SweepItem)], current: inout [Segment]) throws {
+    /// re-derives the touched peers' states and records the blocks that
+    /// changed. Nothing at or after the end of the range matters.
+    mutating func instant(_ t: Timestamp, _ items: [(time: Timestamp, item: SweepItem)]) throws {
+        guard t < input.to else { return }
         let ordered = items.count < 2 ? items : items.sorted { a, b in
             if a.item.phase != b.item.phase { return a.item.phase < b.item.phase }
             return Self.tieBreak(a.item, b.item, ribs: input.ribs)
@@ -327,7 +377,7 @@ struct ReachabilitySweep {
         var touched = Set<Int>()
         for (_, item) in ordered { try apply(item, at: t, touched: &touched) }
         updateKnown(touched, at: t)
-        record(at: t, current: &current)
+        record(at: t)
     }
 
     // MARK: Applying items
@@ -379,6 +429,7 @@ struct ReachabilitySweep {
             if ps.synced && !ps.gapUnknown && ps.sessionUp && Set(ps.table.keys) != Set(routes.keys) {
                 ribDisagreements += 1
             }
+            for (prefix, path) in routes { vote(prefix, origin: Self.origin(ofPath: path)) }
             replaceTable(of: pi, with: routes)
             peers[pi].synced = true
             if !inGap[ci] { peers[pi].gapUnknown = false }
@@ -391,15 +442,18 @@ struct ReachabilitySweep {
         (largest > 0 && Double(size) >= p.fullFeedRatio * Double(largest)) || (minimum.map { size >= $0 } ?? false)
     }
 
+    /// A session goes down when it leaves Established and comes up when it
+    /// enters it; other transitions (Connect → Active, FRR's Clearing and
+    /// Deleted of a connection that lost a collision) change nothing.
     mutating func applySession(_ s: SessionChange, peer pi: Int, at t: Timestamp) {
-        if s.new == .established {
+        if s.isUp {
             peers[pi].sessionUp = true
             peers[pi].settleUntil = t.adding(seconds: p.settleSeconds)
             if let since = sessionDownSince.removeValue(forKey: pi) {
                 discounted.append(Discounted(kind: .sessionReset, what: input.peers[pi].description, start: since,
                                              end: t.adding(seconds: p.settleSeconds)))
             }
-        } else if s.old == .established || peers[pi].sessionUp {
+        } else if s.isDown {
             // The collector flushes the peer's routes when the session drops.
             peers[pi].sessionUp = false
             replaceTable(of: pi, with: [:])
@@ -419,6 +473,7 @@ struct ReachabilitySweep {
             }
             peers[pi].table[o.prefix] = path
             c.announcements = 1
+            vote(o.prefix, origin: o.originASN ?? Self.origin(ofPath: path))
         case .withdraw:
             if peers[pi].table.removeValue(forKey: o.prefix) != nil { counts.route(o.prefix, peer: pi, delta: -1) }
             c.withdrawals = 1
@@ -431,6 +486,24 @@ struct ReachabilitySweep {
         if !inGap[ci] { peers[pi].gapUnknown = false }
         // An update means the session is up, whatever state changes were missed.
         if !peers[pi].sessionUp && sessionDownSince[pi] == nil { peers[pi].sessionUp = true }
+    }
+
+    /// Counts an origin ASN for the block `prefix` is, if it is one.
+    mutating func vote(_ prefix: Prefix, origin: UInt32?) {
+        guard let origin, let b = blockIndex[prefix] else { return }
+        originVotes[b][origin, default: 0] += 1
+    }
+
+    /// The last AS of a path's text ("3356 4837 131279" → 131279); nil when
+    /// it ends in an AS set or is empty.
+    static func origin(ofPath path: String) -> UInt32? {
+        guard let last = path.split(separator: " ").last else { return nil }
+        return UInt32(last)
+    }
+
+    /// Per block, the origin ASN seen most (ties: the lowest); nil if none.
+    var blockOrigins: [UInt32?] {
+        originVotes.map { votes in votes.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key }
     }
 
     mutating func replaceTable(of pi: Int, with routes: [Prefix: String]) {
@@ -454,21 +527,21 @@ struct ReachabilitySweep {
     // MARK: Recording visibility
 
     /// Evaluates the blocks whose counts changed and records new segments.
-    mutating func record(at t: Timestamp, current: inout [Segment]) {
+    mutating func record(at t: Timestamp) {
         for bi in counts.takeDirty() {
             let known = counts.knownCount[BlockCounts.family(blocks[bi].isIPv4)]
             let yes = counts.yes[bi]
             let unknown = known < p.minPeers
             let down = !unknown && Double(yes) < p.visibleRatio * Double(known)
-            let seg = Segment(start: max(t, input.from), yes: yes, known: known, down: down, unknown: unknown,
+            let seg = Segment(start: t, yes: yes, known: known, down: down, unknown: unknown,
                               noPeers: down ? counts.peersWithoutRoute(block: bi) : [])
-            guard !current[bi].sameState(as: seg) else { continue }
-            if t <= input.from {
-                current[bi] = seg
-            } else if t < input.to {
-                if segments[bi].isEmpty { segments[bi].append(current[bi]) }
-                if segments[bi].last?.start == seg.start { segments[bi][segments[bi].count - 1] = seg } else { segments[bi].append(seg) }
-                current[bi] = seg
+            let last = segments[bi].count - 1
+            if segments[bi][last].sameState(as: seg) { continue }
+            if segments[bi][last].start == t {
+                segments[bi][last] = seg
+                if last > 0 && segments[bi][last - 1].sameState(as: seg) { segments[bi].removeLast() }
+            } else {
+                segments[bi].append(seg)
             }
         }
     }
@@ -478,6 +551,6 @@ struct ReachabilitySweep {
     var relevantDiscounted: [Discounted] {
         let peerNames = Set(eligibleEver.map { input.peers[$0].description })
         let collectorNames = Set(eligibleEver.map { input.peers[$0].collector })
-        return discounted.filter { $0.kind == .sessionReset ? peerNames.contains($0.what) : collectorNames.contains($0.what) }
+        return discounted.filter { $0.kind == .sessionReset ? peerNames.contains($0.what) : collectorNames.contains($0.what) || $0.detail != nil }
     }
 }

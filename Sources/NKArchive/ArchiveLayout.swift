@@ -52,6 +52,12 @@ public struct ArchiveLayout: Sendable, Equatable {
             project = .routeviews
             collector = text(c)
         }
+        if collector == nil, let i = parts.dropLast().lastIndex(where: isMonthFolder), i > parts.startIndex {
+            // RIS-style layout of a collector named otherwise (a private
+            // collector): NAME/YYYY.MM/updates.*; RouteViews-style:
+            // NAME/bgpdata/YYYY.MM/UPDATES is handled above.
+            collector = text(parts[i - 1])
+        }
         if let override = collectorOverride {
             collector = override
         }
@@ -81,6 +87,13 @@ public struct ArchiveLayout: Sendable, Equatable {
             if x != b { return false }
         }
         return true
+    }
+
+    /// `2014.12`: the archives' month folder.
+    static func isMonthFolder(_ u: ArraySlice<UInt8>) -> Bool {
+        guard u.count == 7 else { return false }
+        let i = u.startIndex
+        return u[i..<(i + 4)].allSatisfy(isDigit) && u[i + 4] == UInt8(ascii: ".") && u[(i + 5)...].allSatisfy(isDigit)
     }
 
     static func isRISCollector(_ s: String) -> Bool { isRISCollector(Array(s.utf8)[...]) }

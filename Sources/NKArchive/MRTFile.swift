@@ -36,6 +36,12 @@ public struct FileReport: Sendable {
     public var allErrors: [FileError] { recordErrors + (fatalError.map { [$0] } ?? []) }
     /// Nothing could be read: a missing, empty or non-MRT input.
     public var isUnreadable: Bool { records == 0 && fatalError != nil }
+    /// A compressed archive file damaged before its first record: nothing
+    /// to decode, but the file is there, and its time is a data gap.
+    public var isDamagedBeforeFirstRecord: Bool {
+        guard records == 0, compression != .none, let code = fatalError?.sourceError?.code else { return false }
+        return code == .damagedStream || code == .truncatedStream
+    }
 }
 
 /// Type codes RFC 6396 defines (including the deprecated ones, §5).
@@ -203,8 +209,10 @@ private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder:
     }
     report.bytes = reader.offset
     // No record and no error: not a byte arrived (a shorter input is a
-    // truncated header).
-    if !sawAny && report.fatalError == nil {
+    // truncated header). A compressed stream that decodes cleanly to nothing
+    // is a dump with no records (a quiet collector's update file); an empty
+    // raw file is not.
+    if !sawAny && report.fatalError == nil && report.compression == .none {
         report.fatalError = FileError(path: path, MRTError(.notMRT, offset: 0, "the file holds no MRT records (it is empty)"))
     }
 }

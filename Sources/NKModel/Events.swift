@@ -104,3 +104,32 @@ public struct CollectorInterval: Hashable, Sendable, Comparable {
         return out
     }
 }
+
+/// How often a collector writes an update file, and so the time each of its
+/// files covers: from the time in its name for one cadence (the archives'
+/// layout), never only up to its last record — a quiet minute at the end of
+/// a file is not a data gap.
+public enum UpdateCadence {
+    /// The most common spacing between the collector's consecutive file
+    /// times when at least two spacings agree (RIS wrote 15-minute files
+    /// until the late 2000s and 5-minute ones since; a private collector
+    /// writes what it writes); else the project's interval; else the one
+    /// spacing there is; nil with fewer than two files and no interval.
+    public static func learn(fileTimes: [Int64], projectInterval: Int64?) -> Int64? {
+        let times = Array(Set(fileTimes)).sorted()
+        var counts: [Int64: Int] = [:]
+        for (a, b) in zip(times, times.dropFirst()) { counts[b - a, default: 0] += 1 }
+        if let best = counts.max(by: { x, y in x.value != y.value ? x.value < y.value : x.key > y.key }), best.value >= 2 {
+            return best.key
+        }
+        return projectInterval ?? counts.keys.min()
+    }
+
+    /// The end of the time an update file covers: its name's time plus the
+    /// cadence, or its last record if that is later; a file that was not
+    /// read to its end covers only up to its last good record (`stored`).
+    public static func coverageEnd(fileTime: Int64?, lastTime: Int64?, complete: Bool, cadence: Int64?, stored: Int64) -> Int64 {
+        guard complete, let fileTime, let cadence else { return stored }
+        return max(fileTime + cadence, (lastTime ?? fileTime) + 1)
+    }
+}

@@ -5,8 +5,11 @@ public enum Label: String, Sendable, Codable, CaseIterable {
     case isolatedBlip = "isolated_blip"
     /// One of a run of at least `minClusterEpisodes` episodes with gaps under `isolation`.
     case continuousInstability = "continuous_instability"
-    /// At least `hardMin` with the whole scope down.
+    /// At least `hardMin` with at least `hardExtent` of the routed address space down.
     case hardOutage = "hard_outage"
+    /// At least `hardMin` long, with less than `hardExtent` of the routed
+    /// address space down for `hardMin`.
+    case partialOutage = "partial_outage"
     /// Shorter than `hardMin`, near other episodes, but too few to be instability.
     case shortOutage = "short_outage"
 }

@@ -19,25 +19,43 @@ public enum ClassificationDocument {
             ("full_feed_min_ipv6", p.fullFeedMinIPv6.map { .int(Int64($0)) } ?? .null),
             ("settle_s", .int(p.settleSeconds)),
             ("hard_min_s", .int(p.hardMinSeconds)),
+            ("hard_extent", .number(p.hardExtent, decimals: 4)),
+            ("merge_gap_s", .int(p.mergeGapSeconds)),
             ("isolation_s", .int(p.isolationSeconds)),
             ("min_cluster_episodes", .int(Int64(p.minClusterEpisodes))),
             ("baseline_s", .int(p.baselineSeconds)),
+            ("incomplete_rib_ratio", .number(p.incompleteRIBRatio, decimals: 4)),
         ])
     }
 
-    public static func episode(_ e: Episode) -> JSON {
+    public static func extent(_ x: Extent) -> JSON {
+        .object([
+            ("blocks_down", .int(Int64(x.blocksDown))),
+            ("blocks_routed", .int(Int64(x.blocksRouted))),
+            ("slash24_down", .number(x.slash24Down, decimals: 2)),
+            ("slash24_routed", .number(x.slash24Routed, decimals: 2)),
+            ("space_share", .number(x.spaceShare, decimals: 4)),
+        ])
+    }
+
+    public static func episode(_ e: Episode, range from: Timestamp) -> JSON {
         .object([
             ("start", time(e.start)),
             ("end", time(e.end)),
             ("duration_s", .int(Int64(e.durationSeconds.rounded()))),
+            ("ongoing", .bool(e.ongoing)),
+            ("started_before_range", .bool(e.start < from)),
             ("kind", .string(e.kind.rawValue)),
             ("label", .string(e.label.rawValue)),
+            ("extent", extent(e.extent)),
+            ("hard_s", .int(Int64(e.hardSeconds.rounded()))),
             ("blocks", .strings(e.blocks.map(\.description))),
             ("peers_down_share", .number(e.peersDownShare, decimals: 4)),
             ("peers_known", .int(Int64(e.peersKnown))),
             ("peers_down", .int(Int64(e.peersDown.count))),
             ("all_down_s", .int(Int64(e.allDownSeconds.rounded()))),
             ("period", e.period.map { .int(Int64($0)) } ?? .null),
+            ("follows_period", e.followsPeriod.map { .int(Int64($0)) } ?? .null),
             ("after_instability_s", e.afterInstabilitySeconds.map { .int(Int64($0.rounded())) } ?? .null),
             ("churn", .int(Int64(e.churn))),
             ("score", .number(e.score, decimals: 1)),
@@ -60,7 +78,38 @@ public enum ClassificationDocument {
             ("longest_episode_s", .int(Int64(q.longestEpisodeSeconds.rounded()))),
             ("churn", .int(Int64(q.churn))),
             ("score", .number(q.score, decimals: 1)),
+            ("trend", trend(q.trend)),
             ("explanation", .string(q.explanation)),
+        ])
+    }
+
+    public static func trend(_ t: Trend) -> JSON {
+        func third(_ x: TrendThird) -> JSON {
+            .object([("rate_per_hour", .number(x.ratePerHour, decimals: 3)), ("longest_episode_s", .int(Int64(x.longestSeconds.rounded()))),
+                     ("downtime_share", .number(x.downtimeShare, decimals: 4))])
+        }
+        return .object([
+            ("direction", .string(t.direction.rawValue)),
+            ("first_third", third(t.first)),
+            ("middle_third", third(t.middle)),
+            ("last_third", third(t.last)),
+            ("kendall_tau_length", .number(t.tauLength, decimals: 3)),
+            ("kendall_tau_gap", .number(t.tauGap, decimals: 3)),
+            ("text", .string(t.text)),
+        ])
+    }
+
+    /// The routed blocks grouped by origin ASN and by allocation (scope prefix).
+    public static func groups(_ r: AnalysisResult) -> JSON {
+        .object([
+            ("origin_asns", .array(BlockGroups.byOrigin(r).map { g in
+                .object([("origin_asn", g.origin.map { .int(Int64($0)) } ?? .null), ("blocks", .int(Int64(g.blocks.count))),
+                         ("slash24", .number(g.slash24, decimals: 2))])
+            })),
+            ("allocations", .array(BlockGroups.byAllocation(r).map { g in
+                .object([("prefix", g.allocation.map { .string($0.description) } ?? .null), ("blocks", .int(Int64(g.blocks.count))),
+                         ("slash24", .number(g.slash24, decimals: 2))])
+            })),
         ])
     }
 
@@ -74,12 +123,19 @@ public enum ClassificationDocument {
             ("range", .object([("from", time(r.from)), ("to", time(r.to))])),
             ("parameters", parameters(r.parameters)),
             ("blocks", .strings(r.blocks.map(\.description))),
+            ("block_origins", .array(r.blockOrigins.map { $0.map { .int(Int64($0)) } ?? .null })),
+            ("groups", groups(r)),
+            ("never_routed", .strings(r.neverRouted.map(\.description))),
+            ("unknown_blocks", .strings(r.unknownBlocks.map(\.description))),
+            ("data_end", r.dataEnd.map(time) ?? .null),
+            ("bin_merges", .int(Int64(r.binMerges))),
             ("peers", .object([("total", .int(Int64(r.peers))), ("eligible", .int(Int64(r.eligiblePeers))),
                                ("collectors", .strings(r.collectors))])),
-            ("episodes", .array(r.episodes.map(episode))),
+            ("episodes", .array(r.episodes.map { episode($0, range: r.from) })),
             ("periods", .array(r.periods.map(period))),
             ("discounted", .array(r.discounted.map { d in
-                .object([("kind", .string(d.kind.rawValue)), ("what", .string(d.what)), ("start", time(d.start)), ("end", time(d.end))])
+                .object([("kind", .string(d.kind.rawValue)), ("what", .string(d.what)), ("start", time(d.start)), ("end", time(d.end)),
+                     ("detail", d.detail.map { .string($0) } ?? .null)])
             })),
             ("rib_disagreements", .int(Int64(r.ribDisagreements))),
             ("warnings", .strings(r.warnings)),
@@ -117,6 +173,13 @@ public enum ExpectCheck {
                 let a = r.episodes[j]
                 if a.label.rawValue != label { diffs.append("episode \(desc): label is now \(a.label.rawValue)") }
                 if a.kind.rawValue != kind { diffs.append("episode \(desc): kind is now \(a.kind.rawValue)") }
+                if let ongoing = e["ongoing"] as? Bool, ongoing != a.ongoing {
+                    diffs.append("episode \(desc): \(a.ongoing ? "now ongoing" : "no longer ongoing")")
+                }
+                if let x = e["extent"] as? [String: Any], let down = x["blocks_down"] as? Int, let routed = x["blocks_routed"] as? Int,
+                   down != a.extent.blocksDown || routed != a.extent.blocksRouted {
+                    diffs.append("episode \(desc): extent was \(down) of \(routed) blocks, now \(a.extent.blocksDown) of \(a.extent.blocksRouted)")
+                }
             } else if let j = unmatched.min(by: { abs(r.episodes[$0].start.seconds - s) < abs(r.episodes[$1].start.seconds - s) }),
                       abs(r.episodes[j].start.seconds - s) <= 6 * 3600 {
                 let a = r.episodes[j]
@@ -139,7 +202,14 @@ public enum ExpectCheck {
                 if let n = e["episodes"] as? Int, n != q.episodes {
                     diffs.append("period \(q.id): expected \(n) episodes, found \(q.episodes)")
                 }
+                if let t = e["trend"] as? [String: Any], let direction = t["direction"] as? String, direction != q.trend.direction.rawValue {
+                    diffs.append("period \(q.id): trend was \(direction), now \(q.trend.direction.rawValue)")
+                }
             }
+        }
+        if let never = obj["never_routed"] as? [String], never != r.neverRouted.map(\.description) {
+            diffs.append("never-routed blocks: expected \(never.count) (\(never.prefix(4).joined(separator: ", "))), found \(r.neverRouted.count) "
+                + "(\(r.neverRouted.prefix(4).map(\.description).joined(separator: ", ")))")
         }
         return diffs
     }

@@ -9,7 +9,7 @@ public enum ClassifyText {
         var out = title + "\n"
         let p = r.parameters
         out += parametersLine(p) + "\n"
-        out += "blocks: \(r.blocks.map(\.description).joined(separator: " ")); peers: \(r.eligiblePeers) eligible of \(r.peers) at \(r.collectors.joined(separator: ", "))\n"
+        out += blocksLine(r) + "; peers: \(r.eligiblePeers) eligible of \(r.peers) at \(r.collectors.joined(separator: ", "))\n"
         for w in r.warnings { out += "warning: \(w)\n" }
         out += "\n"
         if !r.periods.isEmpty {
@@ -17,10 +17,10 @@ public enum ClassifyText {
             let rows = r.periods.map { q in
                 [String(q.id), q.label.rawValue, time(q.start), time(q.end), String(q.episodes), String(format: "%.2f", q.ratePerHour),
                  String(format: "%.0f %%", q.downtimeShare * 100), DurationText.prose(q.medianGapSeconds), String(format: "%.2f", q.gapCV),
-                 DurationText.prose(q.longestEpisodeSeconds), String(q.churn), String(format: "%.0f", q.score)]
+                 DurationText.prose(q.longestEpisodeSeconds), String(q.churn), String(format: "%.0f", q.score), q.trend.direction.rawValue]
             }
-            out += table(["#", "label", "start (UTC)", "end (UTC)", "episodes", "per hour", "down", "median gap", "gap CV", "longest", "churn", "score"], rows,
-                         explanations: explain ? r.periods.map(\.explanation) : nil)
+            out += table(["#", "label", "start (UTC)", "end (UTC)", "episodes", "per hour", "down", "median gap", "gap CV", "longest", "churn", "score", "trend"],
+                         rows, explanations: explain ? r.periods.map(\.explanation) : nil)
             out += "\n"
         }
         out += "EPISODES\n"
@@ -28,11 +28,14 @@ public enum ClassifyText {
             out += "none\n"
         } else {
             let rows = r.episodes.map { e in
-                [e.label.rawValue, time(e.start), time(e.end), DurationText.prose(e.durationSeconds), e.kind.rawValue, "\(e.blocks.count)/\(r.blocks.count)",
+                [e.label.rawValue, time(e.start), e.ongoing ? time(e.end) + " ongoing" : time(e.end),
+                 DurationText.prose(e.durationSeconds) + (e.ongoing ? " so far" : ""), e.kind.rawValue,
+                 "\(e.extent.blocksDown)/\(e.extent.blocksRouted)", Analyzer.percent(e.extent.spaceShare),
                  String(format: "%.0f %% of %d", e.peersDownShare * 100, e.peersKnown), String(format: "%.0f", e.score), e.period.map(String.init) ?? ""]
             }
-            out += table(["label", "start (UTC)", "end (UTC)", "duration", "kind", "blocks", "peers down", "score", "period"], rows,
+            out += table(["label", "start (UTC)", "end (UTC)", "duration", "kind", "blocks", "space", "peers down", "score", "period"], rows,
                          explanations: explain ? r.episodes.map(\.explanation) : nil)
+            if let note = binMergeNote(r) { out += note + "\n" }
         }
         if explain && !r.discounted.isEmpty {
             out += "\nDISCOUNTED (not counted as outages)\n"
@@ -46,11 +49,29 @@ public enum ClassifyText {
         return out
     }
 
+    /// "blocks: 175.45.176.0/24 …" for a few blocks; a summary for many
+    /// ("300 blocks in 12 allocations, 4 origin ASNs, 300 /24s"), and the
+    /// never-routed blocks.
+    public static func blocksLine(_ r: AnalysisResult, listUpTo limit: Int = 8) -> String {
+        var line = r.blocks.count <= limit && !r.blocks.isEmpty
+            ? "blocks: \(r.blocks.map(\.description).joined(separator: " "))"
+            : "blocks: " + BlockGroups.summary(r)
+        if !r.neverRouted.isEmpty { line += " (\(r.neverRouted.count) more never routed)" }
+        return line
+    }
+
+    /// Said when consecutive episodes are less than a bin apart.
+    public static func binMergeNote(_ r: AnalysisResult) -> String? {
+        guard r.binMerges > 0 else { return nil }
+        return "note: \(r.binMerges) pair\(r.binMerges == 1 ? "" : "s") of episodes less than a bin (\(DurationText.prose(r.parameters.binSeconds))) apart "
+            + "look\(r.binMerges == 1 ? "s" : "") like one in bins; episodes are counted from event times"
+    }
+
     /// The parameters every text output prints.
     public static func parametersLine(_ p: Parameters) -> String {
         "parameters: bin \(DurationText.prose(p.binSeconds)), visible ratio \(p.visibleRatio), min peers \(p.minPeers), "
             + "full feed \(p.fullFeedRatio)\(p.fullFeedMinIPv4.map { " or \($0) IPv4" } ?? ""), settle \(DurationText.prose(p.settleSeconds)), "
-            + "hard min \(DurationText.prose(p.hardMinSeconds)), isolation \(DurationText.prose(p.isolationSeconds))"
+            + "hard min \(DurationText.prose(p.hardMinSeconds)) at \(Analyzer.percent(p.hardExtent)) of routed space, isolation \(DurationText.prose(p.isolationSeconds))"
     }
 
     static func time(_ t: Timestamp) -> String { t.tableText }

@@ -15,10 +15,55 @@ public struct TerminalStyle: Sendable {
     }
 }
 
-/// The terminal timeline: one row per block, routed count, churn, episodes,
-/// a UTC time axis and a legend, fitted to the width.
+/// How a block or a group of blocks looked over some bins.
+enum RowState { case up, partial, down, unknown }
+
+/// The routed share of a set of blocks, bin by bin: for the rows of groups
+/// and of the whole scope.
+struct GroupSeries {
+    /// Per bin: (routed /24s, /24s with a known state).
+    var perBin: [(routed: Double, known: Double)]
+
+    init(_ r: AnalysisResult, blocks: [Int]) {
+        perBin = r.bins.map { b in
+            var routed = 0.0, known = 0.0
+            for i in blocks {
+                let x = b.blocks[i]
+                guard x.state != .unknown else { continue }
+                let w = Double(r.blocks[i].slash24Equivalents)
+                known += w
+                if x.routed { routed += w }
+            }
+            return (routed, known)
+        }
+    }
+
+    /// The worst moment of bins lo..<hi.
+    func state(_ lo: Int, _ hi: Int) -> RowState {
+        var sawKnown = false, allUp = true, allDown = true
+        for b in lo..<hi where perBin[b].known > 0 {
+            sawKnown = true
+            if perBin[b].routed < perBin[b].known - 1e-9 { allUp = false }
+            if perBin[b].routed > 1e-9 { allDown = false }
+        }
+        if !sawKnown { return .unknown }
+        return allUp ? .up : allDown ? .down : .partial
+    }
+}
+
+/// The terminal timeline, fitted to the width. For a scope of a few blocks:
+/// one row per block. For a large one, the scope as a whole first (routed
+/// blocks and routed /24s, IODA's BGP signal), then groups by origin AS and
+/// by allocation, then only the blocks that went down (`allRows`: every
+/// block). Then the routed count, churn, score and episodes, a UTC time axis
+/// and a legend.
 public enum TimelineRenderer {
     static let labelWidth = 18
+    /// Up to this many blocks, one row each.
+    public static let blockRowLimit = 24
+    /// Rows of groups and of blocks that went down shown before "… more".
+    static let groupRowLimit = 8
+    static let downRowLimit = 40
 
     struct Column { var lo: Int; var hi: Int }
 
@@ -31,7 +76,37 @@ public enum TimelineRenderer {
         style.color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s
     }
 
-    public static func text(_ r: AnalysisResult, title: String, style: TerminalStyle) -> String {
+    static func cell(_ state: RowState, _ style: TerminalStyle) -> String {
+        let (up, partial, down, unknown) = style.ascii ? ("#", "+", "-", "?") : ("█", "▒", "░", "·")
+        switch state {
+        case .up: return paint(up, "32", style)
+        case .partial: return paint(partial, "33", style)
+        case .down: return paint(down, "31", style)
+        case .unknown: return paint(unknown, "90", style)
+        }
+    }
+
+    static func blockRow(_ r: AnalysisResult, _ bi: Int, cols: [Column], style: TerminalStyle) -> String {
+        var row = pad(r.blocks[bi].description, labelWidth) + "  "
+        for c in cols {
+            let known = r.bins[c.lo..<c.hi].map { $0.blocks[bi].state }.filter { $0 != .unknown }
+            let state: RowState = known.isEmpty ? .unknown : known.allSatisfy { $0 == .up } ? .up : known.allSatisfy { $0 == .down } ? .down : .partial
+            row += cell(state, style)
+        }
+        return row + "\n"
+    }
+
+    static func groupRow(_ label: String, _ series: GroupSeries, cols: [Column], style: TerminalStyle) -> String {
+        pad(label, labelWidth) + "  " + cols.map { cell(series.state($0.lo, $0.hi), style) }.joined() + "\n"
+    }
+
+    /// Indices of the blocks that were down in some episode of the range.
+    static func blocksThatWentDown(_ r: AnalysisResult) -> [Int] {
+        let down = Set(r.episodes.flatMap(\.blocks))
+        return r.blocks.indices.filter { down.contains(r.blocks[$0]) }
+    }
+
+    public static func text(_ r: AnalysisResult, title: String, style: TerminalStyle, allRows: Bool = false) -> String {
         let chartWidth = style.width - labelWidth - 2
         let cols = columns(bins: r.bins.count, width: chartWidth)
         var out = title + "\n" + ClassifyText.parametersLine(r.parameters) + "\n"
@@ -39,22 +114,10 @@ public enum TimelineRenderer {
         out += "bin \(DurationText.prose(r.parameters.binSeconds)), \(cols.count) columns of \(DurationText.prose(columnSeconds)); "
             + "\(r.eligiblePeers) eligible of \(r.peers) peers at \(r.collectors.count) collector\(r.collectors.count == 1 ? "" : "s"); "
             + "visible if \(style.ascii ? ">=" : "≥") \(Int(r.parameters.visibleRatio * 100)) % of eligible peers\n"
-        out += axis(r, cols: cols) + "\n"
-        let (up, partial, down, unknown) = style.ascii ? ("#", "+", "-", "?") : ("█", "▒", "░", "·")
-        for (bi, block) in r.blocks.enumerated() {
-            var row = pad(block.description, labelWidth) + "  "
-            for c in cols {
-                let states = r.bins[c.lo..<c.hi].map { $0.blocks[bi].state }
-                let known = states.filter { $0 != .unknown }
-                let ch: String
-                if known.isEmpty { ch = paint(unknown, "90", style) }
-                else if known.allSatisfy({ $0 == .up }) { ch = paint(up, "32", style) }
-                else if known.allSatisfy({ $0 == .down }) { ch = paint(down, "31", style) }
-                else { ch = paint(partial, "33", style) }
-                row += ch
-            }
-            out += row + "\n"
-        }
+        out += ClassifyText.blocksLine(r) + "\n"
+        let axisLine = axis(r, cols: cols)
+        out += axisLine + "\n"
+        let large = r.blocks.count > blockRowLimit && !allRows
         let levels = style.ascii ? Array(" .:-=+*#") : Array(" ▁▂▃▄▅▆▇█")
         func spark(_ v: Double, _ max: Double) -> String {
             guard max > 0 else { return String(levels[0]) }
@@ -62,9 +125,31 @@ public enum TimelineRenderer {
             return String(levels[Swift.max(0, Swift.min(levels.count - 1, i))])
         }
         let n = Double(max(1, r.blocks.count))
-        out += pad("routed (of \(r.blocks.count))", labelWidth) + "  " + cols.map { c in
-            spark(Double(r.bins[c.lo..<c.hi].map(\.routed).min() ?? 0), n)
-        }.joined() + "\n"
+        let total24 = r.blocks.reduce(0.0) { $0 + Double($1.slash24Equivalents) }
+        if large {
+            out += "SCOPE\n"
+            out += groupRow("all \(r.blocks.count) blocks", GroupSeries(r, blocks: Array(r.blocks.indices)), cols: cols, style: style)
+            out += pad("routed blocks", labelWidth) + "  " + cols.map { c in spark(Double(r.bins[c.lo..<c.hi].map(\.routed).min() ?? 0), n) }.joined()
+                + "  (0–\(r.blocks.count))\n"
+            out += pad("routed /24s", labelWidth) + "  " + cols.map { c in spark(r.bins[c.lo..<c.hi].map(\.routedSlash24).min() ?? 0, total24) }.joined()
+                + "  (0–\(BlockGroups.slash24Text(total24)))\n"
+            for (title, groups) in [("BY ORIGIN AS", BlockGroups.byOrigin(r)), ("BY ALLOCATION", BlockGroups.byAllocation(r))] where groups.count > 1 {
+                out += title + "\n"
+                for g in groups.prefix(groupRowLimit) {
+                    out += groupRow("\(g.name) (\(g.blocks.count))", GroupSeries(r, blocks: g.blocks), cols: cols, style: style)
+                }
+                if groups.count > groupRowLimit { out += "  … \(groups.count - groupRowLimit) more (--all-rows shows every block)\n" }
+            }
+            let down = blocksThatWentDown(r)
+            out += "BLOCKS THAT WENT DOWN (\(down.count) of \(r.blocks.count))\n"
+            for bi in down.prefix(downRowLimit) { out += blockRow(r, bi, cols: cols, style: style) }
+            if down.count > downRowLimit { out += "  … \(down.count - downRowLimit) more (--all-rows shows every block)\n" }
+        } else {
+            for bi in r.blocks.indices { out += blockRow(r, bi, cols: cols, style: style) }
+            out += pad("routed (of \(r.blocks.count))", labelWidth) + "  " + cols.map { c in
+                spark(Double(r.bins[c.lo..<c.hi].map(\.routed).min() ?? 0), n)
+            }.joined() + "\n"
+        }
         let churn = cols.map { c in Double(r.bins[c.lo..<c.hi].reduce(0) { $0 + $1.churn }) }
         let maxChurn = churn.max() ?? 0
         out += pad("churn (max \(Int(maxChurn)))", labelWidth) + "  " + churn.map { spark($0, maxChurn) }.joined() + "\n"
@@ -72,26 +157,34 @@ public enum TimelineRenderer {
         out += pad("score 6h (0-100)", labelWidth) + "  " + cols.map { c in spark(score[c.lo..<c.hi].max() ?? 0, 100) }.joined() + "\n"
         // Episode row: one letter per column.
         var marks = Array(repeating: style.ascii ? "." : "·", count: cols.count)
+        var rank = Array(repeating: -1, count: cols.count)
         let binUS = r.parameters.binSeconds * 1_000_000
         for e in r.episodes {
             let lb = Int((e.start.microseconds - r.from.microseconds) / binUS), hb = Int((e.end.microseconds - 1 - r.from.microseconds) / binUS)
-            let (letter, code): (String, String) = {
-                switch e.label {
-                case .hardOutage: return ("H", "1;31")
-                case .continuousInstability: return ("I", "33")
-                case .isolatedBlip: return ("B", "36")
-                case .shortOutage: return ("S", "35")
-                }
-            }()
-            for (ci, c) in cols.enumerated() where c.hi > lb && c.lo <= hb {
-                if marks[ci] == "·" || marks[ci] == "." || letter == "H" { marks[ci] = paint(letter, code, style) }
+            let (letter, code, weight) = mark(e.label)
+            for (ci, c) in cols.enumerated() where c.hi > lb && c.lo <= hb && weight > rank[ci] {
+                marks[ci] = paint(letter, code, style)
+                rank[ci] = weight
             }
         }
         out += pad("episodes", labelWidth) + "  " + marks.joined() + "\n"
+        if large || r.blocks.count > 12 { out += axisLine + "\n" }
+        if let note = ClassifyText.binMergeNote(r) { out += note + "\n" }
         out += "\n" + (style.ascii
-            ? "legend: # up  + partial  - down  ? unknown   episodes: H hard outage  I continuous instability  B isolated blip  S short outage"
-            : "legend: █ up  ▒ partial  ░ down  · unknown   episodes: H hard outage  I continuous instability  B isolated blip  S short outage") + "\n"
+            ? "legend: # up  + partial  - down  ? unknown   episodes: H hard outage  P partial outage  I continuous instability  B isolated blip  S short outage"
+            : "legend: █ up  ▒ partial  ░ down  · unknown   episodes: H hard outage  P partial outage  I continuous instability  B isolated blip  S short outage") + "\n"
         return out
+    }
+
+    /// The letter, colour and precedence of a label in the episode row.
+    static func mark(_ label: Label) -> (String, String, Int) {
+        switch label {
+        case .hardOutage: return ("H", "1;31", 4)
+        case .partialOutage: return ("P", "31", 3)
+        case .continuousInstability: return ("I", "33", 2)
+        case .shortOutage: return ("S", "35", 1)
+        case .isolatedBlip: return ("B", "36", 0)
+        }
     }
 
     /// Tick labels: days for long ranges, hours for short ones.

@@ -104,6 +104,44 @@ extension Store {
             }
             try MetaRow(key: MetaRow.schemaVersionKey, value: "3").update(db)
         }
+        migrator.registerMigration("v4") { db in
+            // Two archive files may hold the same bytes (the empty update
+            // files of a quiet collector): a file is the same one when its
+            // content and its archive key are, so the uniqueness of the hash
+            // alone goes (SQLite's way: a new table, copied, renamed).
+            try db.execute(sql: """
+                DROP VIEW gaps;
+                CREATE TABLE files_v4 (
+                    id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+                    compression TEXT NOT NULL, collector_id INTEGER NOT NULL REFERENCES collectors(id), kind TEXT NOT NULL,
+                    file_time INTEGER, coverage_start INTEGER, coverage_end INTEGER, first_time INTEGER, last_time INTEGER,
+                    records INTEGER NOT NULL, elements INTEGER NOT NULL, events INTEGER NOT NULL,
+                    status TEXT NOT NULL, errors TEXT NOT NULL, ingested_at TEXT NOT NULL,
+                    device INTEGER, inode INTEGER, mtime_ns INTEGER,
+                    archive_key TEXT, scanned_through INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (sha256, archive_key));
+                INSERT INTO files_v4 (id, path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end,
+                                      first_time, last_time, records, elements, events, status, errors, ingested_at, device, inode, mtime_ns,
+                                      archive_key, scanned_through)
+                    SELECT id, path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end,
+                           first_time, last_time, records, elements, events, status, errors, ingested_at, device, inode, mtime_ns,
+                           archive_key, scanned_through FROM files;
+                DROP TABLE files;
+                ALTER TABLE files_v4 RENAME TO files;
+                CREATE INDEX files_path ON files(path);
+                CREATE INDEX files_archive_key ON files(archive_key);
+                CREATE INDEX files_sha256 ON files(sha256);
+                CREATE VIEW gaps AS
+                    SELECT c.name AS collector, prev_end AS gap_start, coverage_start AS gap_end
+                    FROM (SELECT collector_id, coverage_start,
+                                 MAX(coverage_end) OVER (PARTITION BY collector_id ORDER BY coverage_start, coverage_end
+                                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+                          FROM files WHERE kind = 'updates' AND coverage_start IS NOT NULL) f
+                    JOIN collectors c ON c.id = f.collector_id
+                    WHERE prev_end IS NOT NULL AND coverage_start > prev_end;
+                """)
+            try MetaRow(key: MetaRow.schemaVersionKey, value: "4").update(db)
+        }
         return migrator
     }
 }

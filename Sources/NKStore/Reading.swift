@@ -5,8 +5,13 @@ import NKModel
 
 extension Store {
     /// The content hashes of every stored file.
-    public func fileHashes() throws(StoreError) -> Set<String> {
-        try read("reading the files") { db in Set(try String.fetchAll(db, StoredFile.select(StoredFile.Columns.sha256))) }
+    /// Every stored file's hash, with the archive keys stored for it.
+    public func fileHashes() throws(StoreError) -> [String: [String?]] {
+        try read("reading the files") { db in
+            var out: [String: [String?]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sha256, archive_key FROM files") { out[row[0] as String, default: []].append(row[1]) }
+            return out
+        }
     }
 
     /// Every stored file's path with the identity it had when it was read.
@@ -111,9 +116,22 @@ extension Store {
     /// The time each collector's update files cover.
     public func coverage() throws(StoreError) -> [CollectorInterval] { Self.coverage(of: try files()) }
 
-    /// The time the update files among `files` cover.
+    /// The time the update files among `files` cover: each from the time in
+    /// its name for its collector's cadence (`UpdateCadence`), learned from
+    /// the spacing of the collector's files among `files`.
     public static func coverage(of files: [(file: StoredFile, collector: Collector)]) -> [CollectorInterval] {
-        files.compactMap { f in f.file.kind == .updates ? f.file.coverage(collector: f.collector.name) : nil }.sorted()
+        var out: [CollectorInterval] = []
+        for (_, group) in Dictionary(grouping: files.filter { $0.file.kind == .updates }, by: \.collector.name) {
+            let cadence = UpdateCadence.learn(fileTimes: group.compactMap(\.file.fileTime), projectInterval: group[0].collector.project.updateInterval)
+            for f in group {
+                guard var iv = f.file.coverage(collector: f.collector.name) else { continue }
+                let end = UpdateCadence.coverageEnd(fileTime: f.file.fileTime, lastTime: f.file.lastTime, complete: f.file.status == .ok,
+                                                    cadence: cadence, stored: iv.end.seconds)
+                iv.end = Timestamp(seconds: max(iv.start.seconds, end))
+                out.append(iv)
+            }
+        }
+        return out.sorted()
     }
 
     /// Stretches a collector's update files do not cover, between its first

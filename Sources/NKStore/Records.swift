@@ -165,6 +165,24 @@ public struct StoredFile: Codable, FetchableRecord, MutablePersistableRecord, Se
                             modifiedNanoseconds: modifiedNanoseconds)
     }
 
+    /// Whether a file with these bytes and this archive key is one already
+    /// stored with `stored` keys for the same bytes: the same bytes are the
+    /// same file (a copy, a renamed file), unless both names give a kind and
+    /// a time and those differ — two archive files of a quiet collector can
+    /// hold the same bytes (empty update files).
+    public static func isCopy(archiveKey: String?, ofStored stored: [String?]) -> Bool {
+        stored.contains { other in other == archiveKey || !isTimed(other) || !isTimed(archiveKey) }
+    }
+
+    /// `collector/updates/20141222.1615`: a key from a name with a kind and a time.
+    static func isTimed(_ key: String?) -> Bool {
+        guard let key else { return false }
+        let parts = key.split(separator: "/")
+        guard parts.count >= 3, parts[parts.count - 2] == "updates" || parts[parts.count - 2] == "rib" else { return false }
+        let t = parts[parts.count - 1].utf8
+        return t.count == 13 && t.enumerated().allSatisfy { i, c in i == 8 ? c == UInt8(ascii: ".") : (c >= 48 && c <= 57) }
+    }
+
     /// [coverage start, coverage end) as a collector interval.
     func coverage(collector: String) -> CollectorInterval? {
         guard let s = coverageStart, let e = coverageEnd else { return nil }

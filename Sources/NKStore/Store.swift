@@ -72,7 +72,7 @@ public struct Store: Sendable {
     /// `PRAGMA application_id` of nkwatch stores ("nkwt").
     public static let applicationID: Int32 = 0x6E6B_7774
     /// The schema version this build writes and reads.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     public enum Mode: Sendable {
         /// Create the store if needed, migrate it, check its integrity first.

@@ -111,11 +111,12 @@ extension Store {
         return id
     }
 
-    static let bySHASQL = "SELECT 1 FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.sha256.rawValue) = ?"
+    static let bySHASQL = "SELECT \(StoredFile.CodingKeys.archiveKey.rawValue) FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.sha256.rawValue) = ?"
     static let byKeySQL = "SELECT * FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.archiveKey.rawValue) = ?"
 
     private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs) throws -> InsertOutcome {
-        if try Bool.fetchOne(db.cachedStatement(sql: Self.bySHASQL), arguments: [f.file.sha256]) == true { return .duplicate }
+        let sameBytes = try Optional<String>.fetchAll(db.cachedStatement(sql: Self.bySHASQL), arguments: [f.file.sha256])
+        if StoredFile.isCopy(archiveKey: f.file.archiveKey, ofStored: sameBytes) { return .duplicate }
         var outcome = InsertOutcome.inserted
         if let key = f.file.archiveKey {
             let others = try StoredFile.fetchAll(db.cachedStatement(sql: Self.byKeySQL), arguments: [key])
@@ -192,6 +193,35 @@ extension Store {
                 try EventRow(fileID: id, peerID: try peerID(e.peer, collectorID: current.collectorID, db, &ids), e).insertCached(db)
             }
             try db.execute(sql: "UPDATE files SET scanned_through = ?, events = events + ? WHERE id = ?", arguments: [scannedThrough, events.count, id])
+        }
+    }
+
+    /// Writes the time each update file covers as `coverage(of:)` finds it
+    /// over every stored file (the collector's cadence is learned from all of
+    /// them, so the result does not depend on the order files came in), for
+    /// the `gaps` view and SQL readers. Returns the rows changed.
+    @discardableResult
+    public func recordCoverage() throws(StoreError) -> Int {
+        let files = try files()
+        let byID = Dictionary(uniqueKeysWithValues: files.compactMap { f in f.file.id.map { ($0, f.file) } })
+        var wanted: [(id: Int64, end: Int64)] = []
+        for (_, group) in Dictionary(grouping: files.filter { $0.file.kind == .updates }, by: \.collector.name) {
+            let cadence = UpdateCadence.learn(fileTimes: group.compactMap(\.file.fileTime), projectInterval: group[0].collector.project.updateInterval)
+            for f in group {
+                guard let id = f.file.id, let start = f.file.coverageStart, let stored = f.file.coverageEnd else { continue }
+                let end = max(start, UpdateCadence.coverageEnd(fileTime: f.file.fileTime, lastTime: f.file.lastTime, complete: f.file.status == .ok,
+                                                               cadence: cadence, stored: stored))
+                if end != stored { wanted.append((id, end)) }
+            }
+        }
+        guard !wanted.isEmpty else { return 0 }
+        return try write("recording the time the update files cover") { db in
+            var n = 0
+            for w in wanted where byID[w.id] != nil {
+                try db.execute(sql: "UPDATE files SET coverage_end = ? WHERE id = ? AND coverage_end != ?", arguments: [w.end, w.id, w.end])
+                n += db.changesCount
+            }
+            return n
         }
     }
 }

@@ -29,8 +29,16 @@ public enum AnalysisLoader {
         for (fileID, t) in try store.ribTables() {
             guard let f = fileByID[fileID] else { continue }
             let time = f.file.firstTime.map { Timestamp(seconds: $0) } ?? t.time
-            dumps[fileID, default: RIBDump(collector: f.collector.name, time: time, tableSizes: [:], routes: nil, key: fileID)]
+            let name = f.file.path.split(separator: "/").last.map(String.init) ?? f.file.path
+            dumps[fileID, default: RIBDump(collector: f.collector.name, time: time, tableSizes: [:], routes: nil, key: fileID,
+                                           complete: f.file.status == .ok, name: name)]
                 .tableSizes[t.peer] = t.size
+        }
+        // A damaged RIB dump that kept no table is still a data gap to report.
+        for f in files where f.file.kind == .rib && f.file.status == .damaged {
+            guard let id = f.file.id, dumps[id] == nil, let t = f.file.fileTime ?? f.file.firstTime else { continue }
+            dumps[id] = RIBDump(collector: f.collector.name, time: Timestamp(seconds: t), tableSizes: [:], routes: [:], key: id, complete: false,
+                                name: f.file.path.split(separator: "/").last.map(String.init) ?? f.file.path)
         }
         let range = timeRange(files: files.map(\.file), from: from, to: to, binSeconds: binSeconds)
         return AnalysisInput(scopePrefixes: try scopePrefixes(scope, store: store),

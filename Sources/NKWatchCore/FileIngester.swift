@@ -52,7 +52,11 @@ public struct FileIngester: Sendable {
     public func ingest(path: String, fastPath: Bool = true) -> (FileIngest?, FileReport) {
         let layout = ArchiveLayout.parse(path: path, collectorOverride: collectorOverride)
         let (acc, report) = read(path: path, layout: layout, capture: Capture(prefixes: prefixSet, originASNs: scope.originASNs), fastPath: fastPath)
-        guard !report.isUnreadable, let sha256 = report.sha256 else { return (nil, report) }
+        // A damaged archive file with nothing readable is still recorded (as
+        // damaged, with no records) when its name says what it is: its time is
+        // a data gap, and a RIB dump cut short must be reported as one.
+        let recordDamaged = report.isDamagedBeforeFirstRecord && layout.kind != .unknown && layout.fileTime != nil
+        guard !report.isUnreadable || recordDamaged, let sha256 = report.sha256 else { return (nil, report) }
         return (acc.finish(report: report, layout: layout, sha256: sha256, archiveKey: ArchiveLayout.archiveKey(path: path, layout: layout),
                            scannedThrough: scannedThrough), report)
     }

@@ -116,7 +116,7 @@ public struct Ingestor: Sendable {
     /// What the store knew before this run.
     struct Known: Sendable {
         var identities: [String: FileIdentity]
-        var hashes: Set<String>
+        var hashes: [String: [String?]]
     }
 
     /// Runs the ingest. RIB dumps go first, so that prefixes the scope's
@@ -153,6 +153,7 @@ public struct Ingestor: Sendable {
         if let failure = shared.failure { throw failure }
         learned = try learn(store: store)
         try complete(store: store, learned: learned, shared: shared)
+        try store.recordCoverage()
 
         var summary = shared.summary
         summary.gaps = try store.gaps().count
@@ -220,7 +221,7 @@ public struct Ingestor: Sendable {
             shared.lock.unlock()
             return
         }
-        if known.hashes.contains(ingest.file.sha256) {
+        if let keys = known.hashes[ingest.file.sha256], StoredFile.isCopy(archiveKey: ingest.file.archiveKey, ofStored: keys) {
             shared.lock.lock()
             shared.copies[ingest.file.sha256] = path
             shared.lock.unlock()

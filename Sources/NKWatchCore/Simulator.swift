@@ -21,16 +21,41 @@ public struct Scenario: Codable, Sendable {
     }
     public struct Collector: Codable, Sendable {
         public var name: String
-        /// `routeviews` (bzip2, updates every 15 min, RIBs every 2 h) or `ris` (gzip, 5 min, bviews every 8 h).
+        /// `routeviews` (bzip2, updates every 15 min, RIBs every 2 h), `ris`
+        /// (gzip, 5 min, bviews every 8 h) or `other` (gzip, RIS layout, the
+        /// intervals given).
         public var style: Project
-        public var peers: [Peer]
+        public var peers: [Peer]?
+        /// Instead of `peers`: this many peers (ASNs 64600 + …, addresses 10.C.0.N), the last `partial_peers` partial feeds.
+        public var peerCount: Int?
+        public var partialPeers: Int?
+        /// Update-file and RIB-dump intervals ("10m", "4h"): the style's by default.
+        public var updateInterval: String?
+        public var ribInterval: String?
+        enum CodingKeys: String, CodingKey {
+            case name, style, peers, peerCount = "peer_count", partialPeers = "partial_peers"
+            case updateInterval = "update_interval", ribInterval = "rib_interval"
+        }
+    }
+    /// Target blocks with one origin and upstream: given, or generated as
+    /// `count` consecutive prefixes of `length` from `first`.
+    public struct TargetGroup: Codable, Sendable {
+        public var prefixes: [String]?
+        public var first: String?
+        public var count: Int?
+        public var length: Int?
+        public var originASN: UInt32
+        public var upstream: [UInt32]
+        enum CodingKeys: String, CodingKey { case prefixes, first, count, length, originASN = "origin_asn", upstream }
     }
     public struct Targets: Codable, Sendable {
-        public var prefixes: [String]
-        public var originASN: UInt32
+        public var prefixes: [String]?
+        public var originASN: UInt32?
         /// ASNs between the transit and the origin, e.g. [4837] (China Unicom).
-        public var upstream: [UInt32]
-        enum CodingKeys: String, CodingKey { case prefixes, originASN = "origin_asn", upstream }
+        public var upstream: [UInt32]?
+        /// More groups of blocks, with their own origins (after `prefixes`).
+        public var groups: [TargetGroup]?
+        enum CodingKeys: String, CodingKey { case prefixes, originASN = "origin_asn", upstream, groups }
     }
     public struct Background: Codable, Sendable {
         /// IPv4 prefixes every full-feed peer carries.
@@ -46,13 +71,20 @@ public struct Scenario: Codable, Sendable {
         case sessionReset = "session_reset"
         case pathChange = "path_change"
         case missingFile = "missing_file"
+        /// A RIB dump cut short: only `keep` of its compressed bytes are written.
+        case truncatedRIB = "truncated_rib"
+        /// FRR's bgpd: Established (5→6), then the other connection of the
+        /// collision deleted (1→8 or 3→8).
+        case frrCollision = "frr_collision"
     }
     public struct Event: Codable, Sendable {
         public var type: EventType
         public var start: String?
         public var end: String?
-        /// Target block indices (default: all).
+        /// Target block indices (default: all); or `block_range` [first, end); or the blocks of target `groups` (indices).
         public var blocks: [Int]?
+        public var blockRange: [Int]?
+        public var groups: [Int]?
         /// Share of full-feed peers affected (default 1), chosen deterministically.
         public var peerShare: Double?
         /// "collector/index" peers; default: all (or `peerShare` of them).
@@ -60,11 +92,14 @@ public struct Scenario: Codable, Sendable {
         /// flaps: a list of [offset minutes, duration minutes, blocks?] after `start`.
         public var pattern: [[Int]]?
         public var collector: String?
-        /// missing_file: the file's time.
+        /// missing_file, truncated_rib: the file's time (missing_file: or every file from `start` to `end`).
         public var fileTime: String?
+        /// truncated_rib: the share of the compressed bytes kept.
+        public var keep: Double?
         public var note: String?
         enum CodingKeys: String, CodingKey {
-            case type, start, end, blocks, peerShare = "peer_share", peers, pattern, collector, fileTime = "file_time", note
+            case type, start, end, blocks, blockRange = "block_range", groups, peerShare = "peer_share", peers, pattern, collector
+            case fileTime = "file_time", keep, note
         }
     }
 
@@ -77,6 +112,14 @@ public struct Scenario: Codable, Sendable {
     public var targets: Targets
     public var background: Background
     public var events: [Event]
+    /// How the test suite checks the scenario: `classify` run on the
+    /// written archives with these arguments must match
+    /// `expected-classification.json` (`--expect`).
+    public var check: Check?
+
+    public struct Check: Codable, Sendable {
+        public var args: [String]
+    }
 }
 
 /// Writes archives laid out like RouteViews and RIS from a scenario, through
@@ -88,7 +131,12 @@ public struct Simulator {
     let seed: UInt64
     let start: Timestamp, end: Timestamp
     let blocks: [Prefix]
+    /// Per block: its origin and upstream; and its group.
+    let blockPaths: [(origin: UInt32, upstream: [UInt32])]
+    let blockGroup: [Int]
     let background: [Prefix]
+    /// Per collector: its peers, given or generated.
+    let peerLists: [[Scenario.Peer]]
 
     /// Background prefixes are /24s counted up from here (11.0.0.0).
     static let backgroundBase: UInt32 = 0x0B00_0000
@@ -102,16 +150,57 @@ public struct Simulator {
         }
         start = s
         end = e
-        blocks = try scenario.targets.prefixes.map { p in
-            guard let x = Prefix(p) else { throw Error(description: "target '\(p)' is not a prefix") }
-            return x
+        var blocks: [Prefix] = [], paths: [(origin: UInt32, upstream: [UInt32])] = [], groupOf: [Int] = []
+        var groups: [Scenario.TargetGroup] = []
+        if let prefixes = scenario.targets.prefixes {
+            guard let origin = scenario.targets.originASN else { throw Error(description: "targets: prefixes need origin_asn") }
+            groups.append(Scenario.TargetGroup(prefixes: prefixes, first: nil, count: nil, length: nil, originASN: origin,
+                                               upstream: scenario.targets.upstream ?? []))
+        }
+        groups += scenario.targets.groups ?? []
+        for (gi, g) in groups.enumerated() {
+            var ps: [Prefix] = []
+            if let list = g.prefixes {
+                ps = try list.map { p in
+                    guard let x = Prefix(p) else { throw Error(description: "target '\(p)' is not a prefix") }
+                    return x
+                }
+            } else if let first = g.first.flatMap(IPAddress.init), case .v4(let base) = first, let count = g.count, let length = g.length,
+                      (8...32).contains(length), count > 0, count <= 65_536 {
+                let step = UInt32(1) << UInt32(32 - length)
+                ps = (0..<count).compactMap { Prefix(address: .v4(base &+ UInt32($0) &* step), length: UInt8(length)) }
+            } else {
+                throw Error(description: "target group \(gi + 1): give prefixes, or an IPv4 first address, a count (1–65536) and a length (8–32)")
+            }
+            blocks += ps
+            paths += ps.map { _ in (g.originASN, g.upstream) }
+            groupOf += ps.map { _ in gi }
+        }
+        guard !blocks.isEmpty else { throw Error(description: "targets: no prefixes") }
+        self.blocks = blocks
+        blockPaths = paths
+        blockGroup = groupOf
+        peerLists = try scenario.collectors.enumerated().map { ci, c in
+            if let peers = c.peers { return peers }
+            guard let n = c.peerCount, n > 0, n < 250 else { throw Error(description: "collector \(c.name): give peers, or peer_count (1–249)") }
+            let partial = c.partialPeers ?? 0
+            return (0..<n).map { i in
+                Scenario.Peer(asn: 64_600 + UInt32(ci * 100 + i), ip: "10.\(ci + 1).0.\(i + 1)", feed: i >= n - partial ? .partial : .full, transit: nil)
+            }
         }
         guard scenario.background.prefixes <= Self.maxBackground else { throw Error(description: "background.prefixes above \(Self.maxBackground)") }
         background = (0..<scenario.background.prefixes).compactMap { i in
             Prefix(address: .v4(Self.backgroundBase &+ UInt32(i) << 8), length: 24)
         }
-        for c in scenario.collectors where c.style == .other {
-            throw Error(description: "collector \(c.name): style must be routeviews or ris")
+        for c in scenario.collectors {
+            for (key, value) in [("update_interval", c.updateInterval), ("rib_interval", c.ribInterval)] {
+                if let value, DurationText.parse(value).map({ $0 > 0 }) != true {
+                    throw Error(description: "collector \(c.name): \(key) '\(value)' is not a duration")
+                }
+            }
+            if c.style == .other && (c.updateInterval == nil || c.ribInterval == nil) {
+                throw Error(description: "collector \(c.name): style other needs update_interval and rib_interval")
+            }
         }
     }
 
@@ -126,6 +215,10 @@ public struct Simulator {
         var pathChanges: [(start: Timestamp, end: Timestamp)] = []
         /// "collector@seconds" of update files not written.
         var missing = Set<String>()
+        var missingRanges: [(collector: String, start: Timestamp, end: Timestamp)] = []
+        /// "collector@seconds" of RIB dumps cut short → share of bytes kept.
+        var truncated: [String: Double] = [:]
+        var collisions: [(peer: String, time: Timestamp)] = []
     }
 
     static func key(_ collector: String, _ peer: Int) -> String { "\(collector)/\(peer)" }
@@ -134,8 +227,8 @@ public struct Simulator {
     func chosenPeers(_ e: Scenario.Event, salt: Int) -> Set<String> {
         if let list = e.peers { return Set(list) }
         var all: [String] = []
-        for c in scenario.collectors {
-            for (pi, p) in c.peers.enumerated() where p.feed == .full { all.append(Self.key(c.name, pi)) }
+        for (ci, c) in scenario.collectors.enumerated() {
+            for (pi, p) in peerLists[ci].enumerated() where p.feed == .full { all.append(Self.key(c.name, pi)) }
         }
         let share = e.peerShare ?? 1
         if share >= 1 { return Set(all) }
@@ -147,7 +240,12 @@ public struct Simulator {
         var plan = Plan()
         for (i, e) in scenario.events.enumerated() {
             let s = e.start.flatMap { Timestamp(parsing: $0) }, en = e.end.flatMap { Timestamp(parsing: $0) }
-            let bl = Set(e.blocks ?? Array(blocks.indices))
+            var bl = Set(e.blocks ?? Array(blocks.indices))
+            if let r = e.blockRange {
+                guard r.count == 2, r[0] >= 0, r[0] < r[1], r[1] <= blocks.count else { throw Error(description: "event \(i + 1): block_range must be [first, end) within the targets") }
+                bl = Set(r[0]..<r[1])
+            }
+            if let gs = e.groups { bl = Set(blocks.indices.filter { gs.contains(blockGroup[$0]) }) }
             switch e.type {
             case .outage:
                 guard let s, let en, en > s else { throw Error(description: "event \(i + 1): outage needs start < end") }
@@ -166,10 +264,25 @@ public struct Simulator {
                 guard let s, let en else { throw Error(description: "event \(i + 1): path_change needs start and end") }
                 plan.pathChanges.append((s, en))
             case .missingFile:
+                if let c = e.collector, let s, let en, en > s {
+                    plan.missingRanges.append((c, s, en))
+                    continue
+                }
                 guard let c = e.collector, let t = e.fileTime.flatMap({ Timestamp(parsing: $0) }) else {
-                    throw Error(description: "event \(i + 1): missing_file needs collector and file_time")
+                    throw Error(description: "event \(i + 1): missing_file needs collector and file_time (or start and end)")
                 }
                 plan.missing.insert("\(c)@\(t.seconds)")
+            case .truncatedRIB:
+                guard let c = e.collector, let t = e.fileTime.flatMap({ Timestamp(parsing: $0) }), let keep = e.keep, keep > 0, keep < 1 else {
+                    throw Error(description: "event \(i + 1): truncated_rib needs collector, file_time and keep (0 < keep < 1)")
+                }
+                plan.truncated["\(c)@\(t.seconds)"] = keep
+            case .frrCollision:
+                guard let s, let c = e.collector, let ci = scenario.collectors.firstIndex(where: { $0.name == c }) else {
+                    throw Error(description: "event \(i + 1): frr_collision needs start and a collector of the scenario")
+                }
+                let peers = e.peers ?? peerLists[ci].indices.map { Self.key(c, $0) }
+                for p in peers { plan.collisions.append((p, s)) }
             }
         }
         return plan
@@ -196,6 +309,8 @@ struct CollectorSimulation {
     let plan: Simulator.Plan
     let index: Int
     let collector: Scenario.Collector
+    /// The collector's peers (given or generated).
+    let peerList: [Scenario.Peer]
     let root: URL
     let peers: [PeerEntry]
 
@@ -217,8 +332,9 @@ struct CollectorSimulation {
         self.plan = plan
         self.index = index
         self.collector = simulator.scenario.collectors[index]
+        self.peerList = simulator.peerLists[index]
         self.root = root
-        peers = collector.peers.enumerated().map { pi, p in
+        peers = peerList.enumerated().map { pi, p in
             let ip = IPAddress(p.ip) ?? .v4(UInt32(pi + 1))
             return PeerEntry(peerType: 2, bgpID: ip, ip: ip, asn: p.asn)
         }
@@ -226,8 +342,8 @@ struct CollectorSimulation {
 
     var routeViews: Bool { collector.style == .routeviews }
     var compression: Compression { routeViews ? .bzip2 : .gzip }
-    var updateInterval: Int64 { collector.style.updateInterval ?? 300 }
-    var ribInterval: Int64 { collector.style.ribInterval ?? 28800 }
+    var updateInterval: Int64 { collector.updateInterval.flatMap(DurationText.parse) ?? collector.style.updateInterval ?? 300 }
+    var ribInterval: Int64 { collector.ribInterval.flatMap(DurationText.parse) ?? collector.style.ribInterval ?? 28800 }
     func key(_ pi: Int) -> String { Simulator.key(collector.name, pi) }
 
     func peerDown(_ pi: Int, _ t: Timestamp) -> Bool {
@@ -235,31 +351,31 @@ struct CollectorSimulation {
     }
 
     func blockUp(_ pi: Int, _ b: Int, _ t: Timestamp) -> Bool {
-        guard collector.peers[pi].feed == .full else { return false }
+        guard peerList[pi].feed == .full else { return false }
         return !plan.downs.contains { t >= $0.start && t < $0.end && $0.blocks.contains(b) && $0.peers.contains(key(pi)) }
     }
 
     /// Peers see a change a few seconds apart (0–19 s).
     func jitter(_ pi: Int) -> Int64 { Int64((pi * 7 + index * 3) % 20) }
 
-    func targetPath(_ pi: Int, alternate: Bool) -> ASPath {
-        let p = collector.peers[pi]
+    func targetPath(_ pi: Int, block b: Int, alternate: Bool) -> ASPath {
+        let p = peerList[pi]
         var asns = [p.asn]
         if let t = p.transit, t != p.asn { asns.append(t) }
-        let upstream = sim.scenario.targets.upstream
+        let upstream = sim.blockPaths[b].upstream
         asns += alternate ? [Self.alternateUpstream] + upstream.dropFirst() : upstream
-        asns.append(sim.scenario.targets.originASN)
+        asns.append(sim.blockPaths[b].origin)
         return ASPath(segments: [ASPathSegment(type: .sequence, asns: asns)])
     }
 
     func backgroundPath(_ pi: Int, _ i: Int, variant: Int) -> ASPath {
-        ASPath(segments: [ASPathSegment(type: .sequence, asns: [collector.peers[pi].asn, Self.backgroundTransitBase + UInt32((i + variant) % 20),
+        ASPath(segments: [ASPathSegment(type: .sequence, asns: [peerList[pi].asn, Self.backgroundTransitBase + UInt32((i + variant) % 20),
                                                                Self.backgroundOriginBase + UInt32(i % 500)])])
     }
 
     /// Whether peer `pi` carries background prefix `i`.
     func carries(_ pi: Int, background i: Int) -> Bool {
-        collector.peers[pi].feed == .full || Double((i * 31 + pi * 17) % 1000) / 1000 < sim.scenario.background.partialShare
+        peerList[pi].feed == .full || Double((i * 31 + pi * 17) % 1000) / 1000 < sim.scenario.background.partialShare
     }
 
     func session(_ pi: Int) -> MRTWriter.Session {
@@ -277,10 +393,14 @@ struct CollectorSimulation {
         return routeViews ? root.appendingPathComponent("\(collector.name)/bgpdata/\(month)/\(kind)") : root.appendingPathComponent("\(collector.name)/\(month)")
     }
 
-    func save(_ w: inout MRTWriter, kind: String, name: String) throws -> String {
+    /// Writes the records compressed; with `keep`, only that share of the
+    /// compressed bytes (a file cut short).
+    func save(_ w: inout MRTWriter, kind: String, name: String, keep: Double? = nil) throws -> String {
         let url = directory(routeViews ? kind : "").appendingPathComponent(name + "." + (routeViews ? "bz2" : "gz"))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(try Compressor.compress(w.take(), as: compression)).write(to: url)
+        var bytes = try Compressor.compress(w.take(), as: compression)
+        if let keep { bytes = Array(bytes.prefix(Int(Double(bytes.count) * keep))) }
+        try Data(bytes).write(to: url)
         return url.path
     }
 
@@ -304,12 +424,13 @@ struct CollectorSimulation {
             }
             for (b, p) in sim.blocks.enumerated() {
                 let entries = peers.indices.filter { !peerDown($0, t) && blockUp($0, b, t) }.map {
-                    MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: originated, attributes: attributes($0, targetPath($0, alternate: false)))
+                    MRTWriter.RIBEntryValue(peerIndex: UInt16($0), originatedTime: originated, attributes: attributes($0, targetPath($0, block: b, alternate: false)))
                 }
                 if !entries.isEmpty { w.writeRIB(timestamp: time, sequence: seq, prefix: p, entries: entries) }
                 seq += 1
             }
-            written.append(try save(&w, kind: "RIBS", name: (routeViews ? "rib." : "bview.") + t.archiveName))
+            written.append(try save(&w, kind: "RIBS", name: (routeViews ? "rib." : "bview.") + t.archiveName,
+                                    keep: plan.truncated["\(collector.name)@\(t.seconds)"]))
             t = t.adding(seconds: ribInterval)
         }
         return written
@@ -331,9 +452,11 @@ struct CollectorSimulation {
             let fileEnd = t.adding(seconds: updateInterval)
             defer { t = fileEnd }
             if plan.missing.contains("\(collector.name)@\(t.seconds)") { continue }
+            if plan.missingRanges.contains(where: { $0.collector == collector.name && t >= $0.start && t < $0.end }) { continue }
             var items = backgroundChurn(from: t)
             items += targetChanges(from: t, to: fileEnd)
             items += sessionResets(from: t, to: fileEnd)
+            items += collisions(from: t, to: fileEnd)
             items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
             var w = MRTWriter()
             for (at, _, item) in items { write(item, at: at, to: &w) }
@@ -350,7 +473,7 @@ struct CollectorSimulation {
                           announced: [NLRIEntry(prefix: sim.background[i])])
         case .target(let pi, let b, let up, let alternate):
             if up {
-                w.writeUpdate(time, session: session(pi), attributes: attributes(pi, targetPath(pi, alternate: alternate)),
+                w.writeUpdate(time, session: session(pi), attributes: attributes(pi, targetPath(pi, block: b, alternate: alternate)),
                               announced: [NLRIEntry(prefix: sim.blocks[b])])
             } else {
                 w.writeUpdate(time, session: session(pi), withdrawn: [NLRIEntry(prefix: sim.blocks[b])])
@@ -386,7 +509,7 @@ struct CollectorSimulation {
     /// peer, and the alternate paths of `path_change` events.
     func targetChanges(from t: Timestamp, to fileEnd: Timestamp) -> [(Timestamp, Int, Item)] {
         var items: [(Timestamp, Int, Item)] = []
-        for pi in peers.indices where collector.peers[pi].feed == .full {
+        for pi in peers.indices where peerList[pi].feed == .full {
             var edges = Set<Timestamp>()
             for d in plan.downs where d.peers.contains(key(pi)) { edges.insert(d.start); edges.insert(d.end) }
             for e in edges.sorted() {
@@ -407,6 +530,22 @@ struct CollectorSimulation {
                     }
                     x = x.adding(seconds: Self.pathChangeStep)
                 }
+            }
+        }
+        return items
+    }
+
+    /// FRR's collisions: the session Established (OpenConfirm → Established),
+    /// the losing connection deleted a second later (Idle or Active →
+    /// Deleted, FRR's state 8), and the targets announced again.
+    func collisions(from t: Timestamp, to fileEnd: Timestamp) -> [(Timestamp, Int, Item)] {
+        var items: [(Timestamp, Int, Item)] = []
+        for c in plan.collisions where c.time >= t && c.time < fileEnd {
+            guard let pi = peers.indices.first(where: { key($0) == c.peer }) else { continue }
+            items.append((c.time, pi, .state(peer: pi, old: .openConfirm, new: .established)))
+            items.append((c.time.adding(seconds: 1), pi, .state(peer: pi, old: pi % 2 == 0 ? .idle : .active, new: BGPState(rawValue: 8))))
+            for b in sim.blocks.indices where blockUp(pi, b, c.time) {
+                items.append((c.time.adding(seconds: Self.reannounceDelay), pi, .target(peer: pi, block: b, up: true, alternate: false)))
             }
         }
         return items

@@ -137,8 +137,17 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: ArgumentHelp("After a session comes back, its peer is unknown this long.", valueName: "duration"))
     var settle = Seconds(defaults.settleSeconds)
 
-    @Option(name: .customLong("hard-min"), help: ArgumentHelp("All blocks down at least this long: hard outage.", valueName: "duration"))
+    @Option(name: .customLong("hard-min"), help: ArgumentHelp("An episode at least this long is an outage: hard, or partial.", valueName: "duration"))
     var hardMin = Seconds(defaults.hardMinSeconds)
+
+    @Option(name: .customLong("hard-extent"), help: ArgumentHelp(
+        "Share of the routed address space (in /24s) down for --hard-min that makes an outage hard; 1 = all of it. A country is often read at 0.9.",
+        valueName: "share"))
+    var hardExtent = defaults.hardExtent
+
+    @Option(name: .customLong("merge-gap"), help: ArgumentHelp("Up stretches shorter than this do not split an episode (route flaps while BGP converges).",
+                                                               valueName: "duration"))
+    var mergeGap = Seconds(defaults.mergeGapSeconds)
 
     @Option(help: ArgumentHelp("No other episode within this: isolated; shorter gaps cluster episodes.", valueName: "duration"))
     var isolation = Seconds(defaults.isolationSeconds)
@@ -148,6 +157,8 @@ struct AnalysisOptions: ParsableArguments {
         if !(visibleRatio > 0 && visibleRatio <= 1) { throw ValidationError("--visible-ratio must be in (0, 1]") }
         if !(fullFeedRatio >= 0 && fullFeedRatio <= 1) { throw ValidationError("--full-feed-ratio must be in [0, 1]") }
         if minPeers < 1 { throw ValidationError("--min-peers must be at least 1") }
+        if !(hardExtent > 0 && hardExtent <= 1) { throw ValidationError("--hard-extent must be in (0, 1]") }
+        if mergeGap.value < 0 { throw ValidationError("--merge-gap must not be negative") }
     }
 
     var parameters: Parameters {
@@ -160,6 +171,8 @@ struct AnalysisOptions: ParsableArguments {
         p.fullFeedMinIPv6 = fullFeedMinV6
         p.settleSeconds = settle.value
         p.hardMinSeconds = hardMin.value
+        p.hardExtent = hardExtent
+        p.mergeGapSeconds = mergeGap.value
         p.isolationSeconds = isolation.value
         return p
     }

@@ -24,14 +24,17 @@ struct Report: ParsableCommand {
     @Option(help: "Output format.")
     var format: Format = .md
 
+    @Flag(name: .customLong("all-rows"), help: "One heat-map row per block even for a large scope.")
+    var allRows = false
+
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
     var out: String?
 
     func run() throws {
         let report = try analysis.run()
         switch format {
-        case .md: try emit(ReportRenderer.markdown(report.result, sources: report.sources), to: out)
-        case .html: try emit(ReportRenderer.html(report.result, sources: report.sources), to: out)
+        case .md: try emit(ReportRenderer.markdown(report.result, sources: report.sources, allRows: allRows), to: out)
+        case .html: try emit(ReportRenderer.html(report.result, sources: report.sources, allRows: allRows), to: out)
         case .json: try emit(ReportRenderer.json(report.result, sources: report.sources).text(), to: out)
         }
     }

@@ -82,7 +82,10 @@ struct RenderTests {
         #expect(episodes[1]["kind"] as? String == "partial")
         #expect(episodes[1]["blocks"] as? [String] == ["175.45.177.0/24", "175.45.178.0/24"])
         #expect((obj["periods"] as? [Any])?.isEmpty == true)
-        #expect((obj["verdict"] as? String)?.hasPrefix("Between 2014-12-22 00:00 UTC and 2014-12-23 00:00 UTC nkwatch found 2 isolated blips") == true)
+        #expect((obj["verdict"] as? String)?.hasPrefix("From 2014-12-22 00:00 UTC to 2014-12-23 00:00 UTC: 2 isolated blips") == true)
+        #expect(episodes[0]["ongoing"] as? Bool == false)
+        #expect((episodes[1]["extent"] as? [String: Any])?["blocks_down"] as? Int == 2)
+        #expect((episodes[1]["extent"] as? [String: Any])?["space_share"] as? Double == 0.5)
     }
 
     @Test("--expect: the same data passes; an outage moved past the tolerance fails and the diff names it")
@@ -164,7 +167,7 @@ struct RenderTests {
         let r = try sampleResult()
         let md = ReportRenderer.markdown(r, sources: sampleSources)
         #expect(md.hasPrefix("# BGP outage report: 175.45.176.0/22, origin AS131279"))
-        #expect(md.contains("| isolated_blip | 2014-12-22 06:00 UTC | 2014-12-22 06:15 UTC | 15 min | full | 4/4 | 100 % of 10 |"))
+        #expect(md.contains("| isolated_blip | 2014-12-22 06:00 UTC | 2014-12-22 06:15 UTC | 15 min | full | 4/4 | 100 % | 100 % of 10 |"))
         try checkGolden(md, "report.md")
         let html = ReportRenderer.html(r, sources: sampleSources)
         for id in ["heatmap", "routed", "score"] { #expect(html.contains("<svg id=\"\(id)\"")) }

@@ -95,7 +95,7 @@ struct StoreTests {
         let s = try Store.open(path: path)
         #expect(try s.query("SELECT kind FROM events") == [["B"]])
         #expect(try s.query("SELECT value FROM meta WHERE key = 'scope'") == [[#"{"origin_asns":[131279],"prefixes":["175.45.176.0/22"]}"#]])
-        #expect(try s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [["3"]])
+        #expect(try s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [["4"]])
         // Schema 3: the file's archive key from its collector and name, the learned prefixes of the origin AS.
         #expect(try s.query("SELECT archive_key, scanned_through FROM files") == [["rrc00/x", "1"]])
         #expect(try s.learnedPrefixes().map(\.prefix.description) == ["175.45.176.0/24"])
@@ -124,6 +124,6 @@ struct StoreTests {
         f.file.modifiedNanoseconds = 3
         try s.insert([f, Self.file("b")])
         #expect(try s.fileIdentities() == [f.file.path: FileIdentity(device: 1, inode: 2, size: 10, modifiedNanoseconds: 3)])
-        #expect(try s.fileHashes() == ["a", "b"])
+        #expect(try s.fileHashes() == ["a": ["rrc00/a"], "b": ["rrc00/b"]])
     }
 }
