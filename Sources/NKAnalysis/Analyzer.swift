@@ -24,10 +24,17 @@ public enum Analyzer {
         var sweep = ReachabilitySweep(input: input, parameters: p, blocks: scopeBlocks)
         try sweep.run()
 
-        // Blocks no peer ever routed are not networks that went down.
-        let routedIndices = scopeBlocks.indices.filter { sweep.counts.everRouted[$0] }
+        // A network can only go down if it was up: blocks no peer ever
+        // routed, or never up (seen by `visibleRatio` of the eligible peers)
+        // before the end of the range, are not networks that went down. A
+        // block some peer routed whose state was never known (no eligible
+        // peer of its family) stays, unknown.
+        let routedIndices = scopeBlocks.indices.filter { bi in
+            let segs = sweep.segments[bi]
+            return segs.contains { !$0.unknown && !$0.down } || (sweep.counts.everRouted[bi] && segs.allSatisfy(\.unknown))
+        }
         let blocks = routedIndices.map { scopeBlocks[$0] }
-        let neverRouted = scopeBlocks.indices.filter { !sweep.counts.everRouted[$0] }.map { scopeBlocks[$0] }
+        let neverRouted = scopeBlocks.indices.filter { !routedIndices.contains($0) }.map { scopeBlocks[$0] }
         let segments = routedIndices.map { sweep.segments[$0] }
         let origins = sweep.blockOrigins
         let weights = blocks.map { Double($0.slash24Equivalents) }
@@ -48,7 +55,8 @@ public enum Analyzer {
         var warnings = sweep.warnings
         if !neverRouted.isEmpty {
             warnings.append("\(neverRouted.count) block\(neverRouted.count == 1 ? " was" : "s were") never routed in the data before \(input.to.prose) "
-                + "(\(listed(neverRouted))): not networks that went down, left out of every share")
+                + "(\(listed(neverRouted))): no peer carried \(neverRouted.count == 1 ? "it" : "them"), or never \(Int(p.visibleRatio * 100)) % of the eligible peers; "
+                + "not networks that went down, left out of every share")
         }
         if !unknownBlocks.isEmpty && unknownBlocks.count < blocks.count {
             let families = Set(unknownBlocks.map { $0.isIPv4 ? "IPv4" : "IPv6" }).sorted().joined(separator: " and ")

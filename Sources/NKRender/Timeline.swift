@@ -217,7 +217,7 @@ public enum TimelineRenderer {
     // MARK: Data
 
     public static func csv(_ r: AnalysisResult) -> String {
-        var out = "bin_start,block,state,visibility,down_s,known_peers,routed,announcements,withdrawals,path_changes,score_1h,score_6h,score_24h\n"
+        var out = "bin_start,block,state,visibility,down_s,known_peers,routed,announcements,withdrawals,path_changes,score_1h,score_6h,score_24h,routed_slash24\n"
         for (i, b) in r.bins.enumerated() {
             for (bi, block) in r.blocks.enumerated() {
                 let x = b.blocks[bi]
@@ -225,7 +225,8 @@ public enum TimelineRenderer {
                         String(format: "%.0f", x.downSeconds), String(x.knownPeers), String(b.routed), String(b.announcements),
                         String(b.withdrawals), String(b.pathChanges),
                         String(format: "%.1f", r.scores[.oneHour]?[i] ?? 0), String(format: "%.1f", r.scores[.sixHours]?[i] ?? 0),
-                        String(format: "%.1f", r.scores[.day]?[i] ?? 0)].joined(separator: ",") + "\n"
+                        String(format: "%.1f", r.scores[.day]?[i] ?? 0), BlockGroups.slash24Text(b.routedSlash24).replacingOccurrences(of: " ", with: "")]
+                    .joined(separator: ",") + "\n"
             }
         }
         return out
@@ -241,6 +242,7 @@ public enum TimelineRenderer {
                 .object([
                     ("start", .string(b.start.iso)),
                     ("routed", .int(Int64(b.routed))),
+                    ("routed_slash24", .number(b.routedSlash24, decimals: 2)),
                     ("announcements", .int(Int64(b.announcements))),
                     ("withdrawals", .int(Int64(b.withdrawals))),
                     ("path_changes", .int(Int64(b.pathChanges))),

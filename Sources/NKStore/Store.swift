@@ -84,6 +84,16 @@ public struct Store: Sendable {
     let writer: any DatabaseWriter
     public let path: String
     public let mode: Mode
+    /// The descriptor of the creation lock, kept open while the connections
+    /// are (see `OpenFile`).
+    let lockFile: OpenFile?
+
+    init(writer: any DatabaseWriter, path: String, mode: Mode, lockFile: OpenFile? = nil) {
+        self.writer = writer
+        self.path = path
+        self.mode = mode
+        self.lockFile = lockFile
+    }
 
     /// Opens the store at `path`. For writing, a missing store is created; a
     /// file that is not an nkwatch store, one written by a newer nkwatch, or a
@@ -102,13 +112,13 @@ public struct Store: Sendable {
         // waits here instead of racing the first one's migration. (flock(2)
         // locks are apart from SQLite's own fcntl locks.)
         let lock = try FileLock(path: path)
-        defer { lock.release() }
+        defer { lock.unlock() }
         if lock.size > 0 { try checkExisting(path: path, integrity: true) }
         var config = Configuration()
         config.busyMode = .timeout(30)
         do {
             let pool = try DatabasePool(path: path, configuration: config)
-            let store = Store(writer: pool, path: path, mode: .write)
+            let store = Store(writer: pool, path: path, mode: .write, lockFile: lock.file)
             try store.migrate()
             return store
         } catch {
@@ -169,6 +179,7 @@ public struct Store: Sendable {
         // process has it open, it stays in WAL mode and that is fine.
         var config = Configuration()
         config.busyMode = .immediateError
+        defer { lockFile?.close() }
         guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
         try? queue.writeWithoutTransaction { db in _ = try? db.execute(sql: "PRAGMA journal_mode = DELETE") }
         try? queue.close()
@@ -270,10 +281,36 @@ extension Scope {
 }
 
 /// An exclusive flock(2) on the store file, creating it if needed.
+/// A descriptor of the store file that stays open as long as the store's
+/// SQLite connections are. Closing *any* descriptor of a file drops every
+/// POSIX (fcntl) lock the process holds on it — SQLite's own included: the
+/// shared lock a connection in WAL mode keeps on the database tells another
+/// process it may not switch the file out of WAL mode under it. Closing the
+/// creation lock's descriptor right after opening let a second writer do just
+/// that while the first was still writing, and corrupt the store.
+final class OpenFile: @unchecked Sendable {
+    private var fd: Int32
+    private let guardLock = NSLock()
+
+    init(fd: Int32) { self.fd = fd }
+
+    /// Closes the descriptor (once): after the connections are closed.
+    func close() {
+        guardLock.lock()
+        defer { guardLock.unlock() }
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { close() }
+}
+
 struct FileLock {
     let fd: Int32
     /// The file's size when the lock was taken.
     let size: Int
+    /// The descriptor, kept open after the lock is released.
+    let file: OpenFile
 
     init(path: String) throws(StoreError) {
         let f = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -290,10 +327,12 @@ struct FileLock {
         var st = stat()
         size = fstat(f, &st) == 0 ? Int(st.st_size) : 0
         fd = f
+        file = OpenFile(fd: f)
     }
 
-    func release() {
+    /// Releases the lock; the descriptor stays open until `file` is closed
+    /// (by `Store.close()`, or when the last copy of the store goes).
+    func unlock() {
         flock(fd, LOCK_UN)
-        Glibc.close(fd)
     }
 }

@@ -7,7 +7,7 @@ import NKModel
 public enum InsertOutcome: Sendable, Equatable {
     /// Written.
     case inserted
-    /// The same content (SHA-256) is already stored: nothing written.
+    /// The same content (SHA-256) is already stored as this archive file (or as a file whose name gives no time): nothing written.
     case duplicate
     /// Another version of the same archive file was stored; this one is more
     /// complete and replaced it (its rows are gone, in the same transaction).

@@ -24,6 +24,7 @@ struct Scenario {
     var coverage: [CollectorInterval] = []
     var from = Scenario.t0
     var to = Scenario.t0 + 48 * Scenario.hour
+    var scope = [Scenario.slash22]
 
     /// `peersPerCollector` full-feed peers at each collector, all carrying the four /24s in a RIB dump at t0.
     init(collectors: [String] = ["rrc00"], peersPerCollector: Int = 10, hours: Int64 = 48) {
@@ -69,7 +70,7 @@ struct Scenario {
     }
 
     var input: AnalysisInput {
-        AnalysisInput(scopePrefixes: [Scenario.slash22], peers: peers, observations: observations, ribs: ribs, sessions: sessions,
+        AnalysisInput(scopePrefixes: scope, peers: peers, observations: observations, ribs: ribs, sessions: sessions,
                       coverage: coverage, from: from, to: to)
     }
 

@@ -21,6 +21,12 @@ struct LayoutTests {
         let linx = ArchiveLayout.parse(path: "route-views.linx/bgpdata/2014.12/UPDATES/updates.20141222.1615.bz2")
         #expect(linx.collector.name == "route-views.linx")
         #expect(ArchiveLayout.parse(path: "x/dump.mrt", collectorOverride: "mine").collector.name == "mine")
+        // A collector named outside the RIS and RouteViews schemes, in either layout: the folder above the month.
+        let lab = ArchiveLayout.parse(path: "/srv/mirror/rrc-lab/2014.12/updates.20141222.1615.gz")
+        #expect(lab == ArchiveLayout(collector: Collector(name: "rrc-lab", project: .other), kind: .updates, fileTime: Timestamp(seconds: 1_419_264_900)))
+        #expect(ArchiveLayout.parse(path: "frr-lab/2015.02/bview.20150201.0000.gz").collector.name == "frr-lab")
+        #expect(ArchiveLayout.parse(path: "a/b/updates.20141222.1615.gz").collector.name == "b")
+        #expect(ArchiveLayout.isMonthFolder(Array("2014.12".utf8)[...]) && !ArchiveLayout.isMonthFolder(Array("2014-12".utf8)[...]))
         // Times: the first valid YYYYMMDD.HHMM pair; impossible dates and non-digits are not times.
         #expect(ArchiveLayout.timeInName("updates.20141222.1615.bz2") == Timestamp(seconds: 1_419_264_900))
         #expect(ArchiveLayout.timeInName("x.20141322.1615.gz") == nil)

@@ -84,4 +84,20 @@ struct ModelTests {
         #expect(g == [iv(600, 900), iv(1200, 1500)])
         #expect(CollectorInterval.gaps(collector: "c", covered: [], until: Timestamp(seconds: 10)).isEmpty)
     }
+
+    @Test("update cadence: learned from the files' spacing (RIS's 15 minutes of 2002 too), else the project's; a file covers its name's time plus it")
+    func cadence() {
+        let ris2002 = (0..<6).map { 1_027_377_480 + Int64($0) * 900 }
+        #expect(UpdateCadence.learn(fileTimes: ris2002, projectInterval: 300) == 900)
+        // A missing file does not change the cadence; two files alone give the project's.
+        #expect(UpdateCadence.learn(fileTimes: [0, 600, 1200, 2400, 3000], projectInterval: nil) == 600)
+        #expect(UpdateCadence.learn(fileTimes: [0, 3600], projectInterval: 900) == 900)
+        #expect(UpdateCadence.learn(fileTimes: [0, 3600], projectInterval: nil) == 3600)
+        #expect(UpdateCadence.learn(fileTimes: [0], projectInterval: nil) == nil)
+        #expect(UpdateCadence.learn(fileTimes: [0, 0, 300, 300, 600], projectInterval: nil) == 300)
+        #expect(UpdateCadence.coverageEnd(fileTime: 600, lastTime: 650, complete: true, cadence: 600, stored: 651) == 1200)
+        #expect(UpdateCadence.coverageEnd(fileTime: 600, lastTime: 1300, complete: true, cadence: 600, stored: 1301) == 1301)
+        #expect(UpdateCadence.coverageEnd(fileTime: 600, lastTime: 650, complete: false, cadence: 600, stored: 651) == 651)
+        #expect(UpdateCadence.coverageEnd(fileTime: nil, lastTime: 650, complete: true, cadence: 600, stored: 651) == 651)
+    }
 }

@@ -108,7 +108,7 @@ struct RenderTests {
         let r = try sampleResult()
         let csv = TimelineRenderer.csv(r).split(separator: "\n")
         #expect(csv.count == 1 + 288 * 4)
-        #expect(csv[0] == "bin_start,block,state,visibility,down_s,known_peers,routed,announcements,withdrawals,path_changes,score_1h,score_6h,score_24h")
+        #expect(csv[0] == "bin_start,block,state,visibility,down_s,known_peers,routed,announcements,withdrawals,path_changes,score_1h,score_6h,score_24h,routed_slash24")
         // 06:00 bin (72), first block: down the whole bin.
         let row = csv[1 + 72 * 4].split(separator: ",", omittingEmptySubsequences: false)
         #expect(Array(row.prefix(10)) == ["2014-12-22T06:00:00Z", "175.45.176.0/24", "down", "0.0000", "300", "10", "0", "0", "40", "0"])
@@ -121,6 +121,9 @@ struct RenderTests {
         let bins = try #require(json["bins"] as? [[String: Any]])
         #expect(bins.count == 288)
         #expect(bins[72]["routed"] as? Int == 0)
+        #expect(bins[72]["routed_slash24"] as? Int == 0)
+        #expect(bins[71]["routed_slash24"] as? Int == 4)
+        #expect(row.last == "0" && csv[1 + 71 * 4].split(separator: ",").last == "4")
         #expect(bins[72]["withdrawals"] as? Int == 40)
         #expect(((bins[72]["blocks"] as? [[String: Any]])?.first?["state"]) as? String == "down")
     }

@@ -104,6 +104,43 @@ struct StoreTests {
         #expect(try s.files().first?.file.identity == nil)
     }
 
+    @Test("schema 4: a store of schema 3 keeps every file and event; the same bytes at two archive times are two files, a copy is one")
+    func migrationToV4() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let q = try DatabaseQueue(path: path)
+        try Store.migrator.migrate(q, upTo: "v3")
+        try q.write { db in
+            try db.execute(sql: "INSERT INTO collectors VALUES (1, 'rrc00', 'ris')")
+            try db.execute(sql: """
+                INSERT INTO files (id, path, sha256, size, compression, collector_id, kind, file_time, coverage_start, coverage_end, records, elements,
+                                   events, status, errors, ingested_at, archive_key, scanned_through)
+                VALUES (7, 'rrc00/2014.12/updates.20141222.1600.gz', 'e', 20, 'gzip', 1, 'updates', 1419264000, 1419264000, 1419264300, 0, 0, 1,
+                        'ok', '', 'now', 'rrc00/updates/20141222.1600', 0)
+                """)
+            try db.execute(sql: "INSERT INTO peers VALUES (1, 1, '193.0.0.1', 1299)")
+            try db.execute(sql: "INSERT INTO events VALUES (7, 1, 5, 'W', '175.45.176.0/24', NULL, NULL, NULL)")
+        }
+        try q.close()
+        let s = try Store.open(path: path)
+        #expect(try s.query("SELECT id, path, archive_key FROM files") == [["7", "rrc00/2014.12/updates.20141222.1600.gz", "rrc00/updates/20141222.1600"]])
+        #expect(try s.query("SELECT COUNT(*) FROM events WHERE file_id = 7") == [["1"]])
+        #expect(try s.query("PRAGMA foreign_key_check") == [])
+        // The same (empty) bytes as the 16:05 file of the collector: another file.
+        func empty(_ name: String, _ key: String) -> FileIngest {
+            var f = Self.file("e")
+            f.file.path = name
+            f.file.archiveKey = key
+            return f
+        }
+        let outcomes = try s.insert([empty("rrc00/2014.12/updates.20141222.1605.gz", "rrc00/updates/20141222.1605"),
+                                     empty("mirror/rrc00/2014.12/updates.20141222.1600.gz", "rrc00/updates/20141222.1600"),
+                                     empty("elsewhere/renamed.gz", "elsewhere/renamed.gz")])
+        #expect(outcomes == [.inserted, .duplicate, .duplicate])
+        #expect(try s.query("SELECT COUNT(*) FROM files") == [["2"]])
+        #expect(try s.query("SELECT * FROM gaps") == [])
+    }
+
     @Test("a store from a newer nkwatch is refused")
     func newer() throws {
         let path = Self.tempPath()

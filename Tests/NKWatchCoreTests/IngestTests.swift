@@ -87,6 +87,46 @@ struct IngestTests {
         #expect(try store.gaps() == [CollectorInterval(collector: "rrc00", start: Timestamp(seconds: 1_419_265_500), end: Timestamp(seconds: 1_419_265_800))])
     }
 
+    @Test("a quiet collector: empty update files (a compressed stream with no record) are files covering their time, even with the same bytes")
+    func emptyUpdateFiles() throws {
+        let root = try Fixture.tempDir("empty")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let empty = try Compressor.compress([], as: .gzip)
+        let dir = root.appendingPathComponent("rrc00/2014.12")
+        var paths = written.paths
+        for t in ["1700", "1705", "1710"] {
+            let path = dir.appendingPathComponent("updates.20141222.\(t).gz").path
+            try Data(empty).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let store = try Store.inMemory()
+        let summary = try Self.ingest(paths, into: store)
+        #expect(summary.problems.isEmpty, "\(summary.problems)")
+        #expect(try store.query("SELECT COUNT(*), SUM(records), MIN(coverage_end - coverage_start) FROM files WHERE path LIKE '%.170_.gz' OR path LIKE '%.1710.gz'")
+            == [["3", "0", "300"]])
+        #expect(try store.gaps().filter { $0.collector == "rrc00" }.isEmpty)
+    }
+
+    @Test("a RIB dump damaged before its first record is recorded as damaged: its time is reported, nothing is invented")
+    func ribDamagedAtOnce() throws {
+        let root = try Fixture.tempDir("ribcut")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let rib = try #require(written.paths.first { $0.contains("/bview.") || $0.contains("/rib.") })
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: rib))
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: rib))
+        let store = try Store.inMemory()
+        let summary = try Self.ingest(written.paths, into: store)
+        #expect(summary.damaged == 1)
+        let row = try store.query("SELECT kind, status, records FROM files WHERE path = '\(rib)'")
+        #expect(row == [["rib", "damaged", "0"]])
+        // Not a file: an empty raw file or one that is not MRT at all.
+        try Data().write(to: URL(fileURLWithPath: root.appendingPathComponent("rrc00/2014.12/updates.20141222.1800.gz").path))
+        let again = try Self.ingest([root.appendingPathComponent("rrc00/2014.12/updates.20141222.1800.gz").path], into: store)
+        #expect(again.ingested == 0)
+    }
+
     @Test("a truncated file is ingested up to the damage, marked damaged, and the rest of its time is a gap")
     func truncatedFile() throws {
         let root = try Fixture.tempDir("trunc")

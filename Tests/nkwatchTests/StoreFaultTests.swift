@@ -117,6 +117,35 @@ struct StoreFaultTests {
         }
     }
 
+    @Test("while a writer has the store open, another process cannot switch it out of WAL mode (the creation lock's descriptor keeps SQLite's locks)")
+    func writerKeepsItsLocks() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("held.sqlite").path
+        let store = try Store.open(path: path)
+        try store.useScope(.northKorea)
+        // What a second writer's close does: checkpoint and leave WAL mode.
+        // With this process's shared lock dropped (closing any descriptor of
+        // the file does that), it would succeed under our open connections.
+        let other = try Self.sh("""
+            python3 -c "
+            import sqlite3
+            c = sqlite3.connect('\(path)', timeout=0)
+            try:
+                print(c.execute('PRAGMA journal_mode=DELETE').fetchone()[0])
+            except sqlite3.OperationalError as e:
+                print('refused: %s' % e)
+            "
+            """)
+        let answer = other.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(answer == "wal" || answer == "refused: database is locked", "stdout: \(other.stdout) stderr: \(other.stderr)")
+        try store.close()
+        let after = try Self.sh("""
+            python3 -c "import sqlite3; c = sqlite3.connect('\(path)'); print(c.execute('PRAGMA journal_mode').fetchone()[0])"
+            """)
+        #expect(after.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "delete")
+    }
+
     @Test("a damaged store is never written to: ingest, timeline and classify exit 4")
     func damagedStore() throws {
         let (dir, archive, store) = try Self.store()
