@@ -10,11 +10,16 @@ public struct ArchiveLayout: Sendable, Equatable {
     public var kind: FileKind
     /// Time in the file name.
     public var fileTime: Timestamp?
+    /// Whether the path or the name says which collector wrote the file
+    /// (an archive layout, a BGPStream or bgpkit cache name, or `--collector`);
+    /// false when the collector is only named after the file's folder.
+    public var collectorKnown: Bool
 
-    public init(collector: Collector, kind: FileKind, fileTime: Timestamp?) {
+    public init(collector: Collector, kind: FileKind, fileTime: Timestamp?, collectorKnown: Bool = true) {
         self.collector = collector
         self.kind = kind
         self.fileTime = fileTime
+        self.collectorKnown = collectorKnown
     }
 
     /// How long one update file of the collector's project covers, in seconds.
@@ -58,18 +63,50 @@ public struct ArchiveLayout: Sendable, Equatable {
             // NAME/bgpdata/YYYY.MM/UPDATES is handled above.
             collector = text(parts[i - 1])
         }
+        var fileTime = timeInName(name)
+        var fileKind = kind
+        if let cached = cacheName(name) {
+            // BGPStream's and bgpkit's caches: the name says it all.
+            collector = cached.collector
+            project = cached.project
+            fileKind = cached.kind
+            fileTime = cached.time
+        }
         if let override = collectorOverride {
             collector = override
         }
         let fallback = parts.count >= 2 ? text(parts[parts.count - 2]) : "unknown"
-        return ArchiveLayout(collector: Collector(name: collector ?? fallback, project: project), kind: kind, fileTime: timeInName(name))
+        return ArchiveLayout(collector: Collector(name: collector ?? fallback, project: project), kind: fileKind, fileTime: fileTime,
+                             collectorKnown: collector != nil)
+    }
+
+    /// `ris.rrc06.updates.1427846400.gz`, `routeviews.route-views.jinx.updates.1427846400.bz2`,
+    /// `ris.rrc00.ribs.1427846400.gz`: the names BGPStream and bgpkit give
+    /// the files they cache (project, collector, kind, Unix time).
+    static func cacheName(_ name: ArraySlice<UInt8>) -> (project: Project, collector: String, kind: FileKind, time: Timestamp)? {
+        let parts = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count >= 5 else { return nil }
+        let project: Project
+        if parts[0].elementsEqual("ris".utf8) { project = .ris } else if parts[0].elementsEqual("routeviews".utf8) { project = .routeviews } else { return nil }
+        // From the end: extension, time, kind; the collector is what is left (it may hold dots).
+        let ext = parts[parts.count - 1], timePart = parts[parts.count - 2], kindPart = parts[parts.count - 3]
+        guard ext.elementsEqual("gz".utf8) || ext.elementsEqual("bz2".utf8), (9...11).contains(timePart.count), timePart.allSatisfy(isDigit) else { return nil }
+        let kind: FileKind
+        switch String(decoding: kindPart, as: UTF8.self) {
+        case "updates": kind = .updates
+        case "ribs", "rib", "bview": kind = .rib
+        default: return nil
+        }
+        let collector = parts[1..<(parts.count - 3)].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
+        guard !collector.isEmpty, let seconds = Int64(String(decoding: timePart, as: UTF8.self)) else { return nil }
+        return (project, collector, kind, Timestamp(seconds: seconds))
     }
 
     /// The kind alone, from the file name (what ingest needs to order files).
     public static func kind(ofPath path: String) -> FileKind {
         let bytes = Array(path.utf8)
         let name = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes[($0 + 1)...] } ?? bytes[...]
-        return kind(ofName: name)
+        return cacheName(name)?.kind ?? kind(ofName: name)
     }
 
     static func kind(ofName name: ArraySlice<UInt8>) -> FileKind {
@@ -96,7 +133,7 @@ public struct ArchiveLayout: Sendable, Equatable {
         return u[i..<(i + 4)].allSatisfy(isDigit) && u[i + 4] == UInt8(ascii: ".") && u[(i + 5)...].allSatisfy(isDigit)
     }
 
-    static func isRISCollector(_ s: String) -> Bool { isRISCollector(Array(s.utf8)[...]) }
+    public static func isRISCollector(_ s: String) -> Bool { isRISCollector(Array(s.utf8)[...]) }
 
     static func isRISCollector(_ u: ArraySlice<UInt8>) -> Bool {
         u.count >= 4 && hasPrefix(u, "rrc", caseSensitive: true) && u.dropFirst(3).allSatisfy(isDigit)

@@ -10,6 +10,7 @@ import NKStore
 
 /// The result of one ingest run.
 public struct IngestSummary: Sendable {
+    public init() {}
     public var files = 0
     public var ingested = 0
     /// Already in the store: the same file unchanged, or the same content.
@@ -35,6 +36,26 @@ public struct IngestSummary: Sendable {
     public var problems: [String] = []
     /// Remarks that are not problems (versions replaced, files read again).
     public var notes: [String] = []
+
+    /// Adds a later run's counts (a pipelined ingest runs in batches).
+    public mutating func add(_ o: IngestSummary) {
+        files += o.files
+        ingested += o.ingested
+        skipped += o.skipped
+        damaged += o.damaged
+        unreadable += o.unreadable
+        replaced += o.replaced
+        superseded += o.superseded
+        completed += o.completed
+        incomplete = Array(Set(incomplete + o.incomplete)).sorted()
+        elements += o.elements
+        events += o.events
+        gaps = o.gaps
+        bytes += o.bytes
+        seconds += o.seconds
+        problems += o.problems
+        notes += o.notes
+    }
 
     /// `nkwatch.ingest/v1` (docs/store.md).
     public func json(store: String, scope: Scope) -> JSON {
@@ -123,13 +144,17 @@ public struct Ingestor: Sendable {
     /// origin ASNs announce in them are known when update files are read.
     /// Throws a `StoreError` when the store fails, or an `EnvironmentError`
     /// (the files committed before stay committed).
-    public func run(paths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+    public func run(paths allPaths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         try store.useScope(scope)
+        let (paths, refused, collectorNotes) = Self.collectorsKnown(allPaths, override: collectorOverride)
         let start = Date()
         let totalBytes = progress == nil ? 0 : paths.reduce(0) { $0 + Int(FileSource.identity(ofPath: $1)?.size ?? 0) }
         let kinds = paths.map { ArchiveLayout.kind(ofPath: $0) }
         let shared = Shared()
-        shared.summary.files = paths.count
+        shared.summary.files = allPaths.count
+        shared.summary.unreadable = allPaths.count - paths.count
+        shared.summary.problems += refused
+        shared.summary.notes += collectorNotes
         // Read once: one query per file cost more than decoding a small file.
         // Files that arrive meanwhile from another run are caught inside the
         // write transaction.
@@ -159,6 +184,46 @@ public struct Ingestor: Sendable {
         summary.gaps = try store.gaps().count
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// Files whose path and name say nothing of their collector are named
+    /// after their folder — unless the folder holds files of more than one
+    /// collector (the same kind and time twice, or gzip and bzip2 update
+    /// files side by side: RIS and RouteViews), which are refused rather than
+    /// merged into one collector. Returns the files to read, the refusals
+    /// and notes.
+    static func collectorsKnown(_ paths: [String], override: String?) -> (paths: [String], problems: [String], notes: [String]) {
+        guard override == nil else { return (paths, [], []) }
+        var unknown: [String: [String]] = [:]
+        var keep: [String] = []
+        for p in paths {
+            let layout = ArchiveLayout.parse(path: p)
+            if layout.collectorKnown { keep.append(p) } else { unknown[layout.collector.name, default: []].append(p) }
+        }
+        guard !unknown.isEmpty else { return (paths, [], []) }
+        var problems: [String] = [], notes: [String] = []
+        var refused = Set<String>()
+        for (folder, files) in unknown.sorted(by: { $0.key < $1.key }) {
+            let names = files.map { PathBytes.display($0) }
+            let keys = files.compactMap { f -> String? in
+                let l = ArchiveLayout.parse(path: f)
+                return l.fileTime.map { "\(l.kind.rawValue)/\($0.seconds)" }
+            }
+            let updates = files.filter { ArchiveLayout.kind(ofPath: $0) == .updates }
+            let gz = updates.contains { $0.hasSuffix(".gz") }, bz2 = updates.contains { $0.hasSuffix(".bz2") }
+            let shown = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? " and \(names.count - 10) more" : "")
+            if Set(keys).count < keys.count || (gz && bz2) {
+                refused.formUnion(files)
+                problems.append("\(files.count) file\(files.count == 1 ? "" : "s") in '\(folder)' say nothing of their collector, and they are of more than one "
+                    + "(\(Set(keys).count < keys.count ? "the same dump time twice" : "gzip and bzip2 update files side by side")): not merged into one collector "
+                    + "named '\(folder)'. Keep the archives' layout (rrc00/2014.12/…, route-views2/bgpdata/2014.12/UPDATES/…), or ingest each collector's "
+                    + "files with --collector NAME: \(shown)")
+            } else {
+                notes.append("\(files.count) file\(files.count == 1 ? "" : "s") say\(files.count == 1 ? "s" : "") nothing of \(files.count == 1 ? "its" : "their") collector "
+                    + "(not in an archive layout, no collector in the name): counted as collector '\(folder)'; give --collector NAME to name it: \(shown)")
+            }
+        }
+        return (keep + unknown.values.flatMap { $0 }.filter { !refused.contains($0) }.sorted(), problems, notes)
     }
 
     /// The ingester for what has been learned so far.

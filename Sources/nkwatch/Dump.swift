@@ -30,8 +30,10 @@ struct Dump: ParsableCommand {
         case A, W, B, STATE
     }
 
-    @Argument(help: ArgumentHelp("MRT files or directories ('-' for standard input).", valueName: "path"))
+    @Argument(help: ArgumentHelp("MRT files, directories, http(s) URLs (fetched into the cache first), or '-' for standard input.", valueName: "path"))
     var paths: [String] = []
+
+    @OptionGroup(title: "Downloads (for http(s) URLs given as paths)") var download: DownloadOptions
 
     @Option(help: "Output format.")
     var format: DumpFormat = .bgpdump
@@ -72,7 +74,8 @@ struct Dump: ParsableCommand {
             fromMicros: range.from?.value.microseconds,
             toMicros: range.to?.value.microseconds
         )
-        let listing = InputPaths.list(paths)
+        let local = try download.resolve(paths)
+        let listing = InputPaths.list(local)
         for p in listing.problems { Stderr.line(p.description) }
         if listing.files.isEmpty && listing.problems.isEmpty {
             Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file")
@@ -80,7 +83,7 @@ struct Dump: ParsableCommand {
         let inputs = listing.files
         var dumper = Dumper(format: format, filter: filter)
         var out = StdoutWriter()
-        var failed = !listing.problems.isEmpty || inputs.isEmpty
+        var failed = !listing.problems.isEmpty || inputs.isEmpty || local.count < paths.count
         for path in inputs {
             let report = dumper.dump(path: path, into: &out.buffer, flush: StdoutWriter.flush)
             for e in report.allErrors { Stderr.line(e.description) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MRT
 import NKArchive
+import NKFetch
 import NKModel
 import NKStore
 import NKWatchCore
@@ -31,14 +32,20 @@ struct Ingest: ParsableCommand {
         still writing) are safe; a killed ingest leaves no half file. Files are \
         decoded in parallel. Tables, columns and guarantees: docs/store.md.
 
+        With --fetch COLLECTOR (repeatable) and --from/--to, the archives are \
+        downloaded into the cache first, as 'nkwatch fetch' does, and ingested as \
+        they arrive. http(s) URLs are accepted as paths (fetched into the cache).
+
         Exit status: 0 ok; 3 a file damaged or unreadable, a folder that cannot be \
-        read, or nothing to read (everything readable is stored); 4 the store or \
-        the environment failed (damaged, locked or read-only store, disk full).
+        read, nothing to read, or a file that could not be fetched (everything \
+        readable is stored); 4 the store or the environment failed (damaged, \
+        locked or read-only store, disk full).
 
         Examples:
           nkwatch ingest archive/route-views2/bgpdata/2014.12/ archive/rrc00/2014.12/
           nkwatch ingest --country KP --delegations delegated-apnic-extended-latest dumps/*.bz2
           nkwatch ingest --prefix 41.0.0.0/8 --origin-asn 8452 --store egypt.sqlite dumps/
+          nkwatch ingest --fetch route-views2 --fetch rrc00 --from 2014-12-19 --to 2014-12-24
           sqlite3 nkwatch.sqlite 'select * from files'
         """
     )
@@ -60,30 +67,55 @@ struct Ingest: ParsableCommand {
     @Option(help: "Summary format: text on standard error, or json on standard output.")
     var format: Format = .text
 
+    @Option(name: .customLong("fetch"), help: ArgumentHelp("Download this collector's archives over --from/--to first, and ingest them as they arrive (repeatable).", valueName: "collector"))
+    var fetchCollectors: [String] = []
+
+    @OptionGroup(title: "Fetching (with --fetch)") var range: TimeRangeOptions
+
+    @Option(help: "With --fetch, RIB dumps: all (the starting one and those inside the range), first, none.")
+    var ribs: FetchSelection.RIBs = .all
+
+    @Option(name: .customLong("download-jobs"), help: ArgumentHelp("With --fetch, downloads at once per host.", valueName: "n"))
+    var downloadJobs = 4
+
+    @OptionGroup(title: "Downloads (with --fetch, or http(s) URLs as paths)") var download: DownloadOptions
+
     @Flag(help: "No progress bar and no summary line.")
     var quiet = false
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("give at least one MRT file, directory or glob") }
+        if paths.isEmpty && fetchCollectors.isEmpty { throw ValidationError("give at least one MRT file, directory or glob, or --fetch COLLECTOR") }
+        if !fetchCollectors.isEmpty && (range.from == nil || range.to == nil) { throw ValidationError("--fetch needs the range: --from TIME --to TIME") }
+        if downloadJobs < 1 { throw ValidationError("--download-jobs must be at least 1") }
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         let scope = try self.scope.resolve()
-        let listing = InputPaths.list(paths)
+        let local = try download.resolve(paths)
+        var fetchFailed = local.count < paths.count
+        let listing = InputPaths.list(local)
         for p in listing.problems { Stderr.line(p.description) }
-        if listing.files.isEmpty {
-            if listing.problems.isEmpty { Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file") }
+        if listing.files.isEmpty && fetchCollectors.isEmpty {
+            if listing.problems.isEmpty && !fetchFailed { Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file") }
             throw ExitStatus.badInput.code
         }
         let store = try Store.open(path: self.store.path)
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
-        let summary: IngestSummary
+        var summary = IngestSummary()
+        var fetched: (FetchSummary, FetchRequest)?
         do {
             var progress: (@Sendable (IngestProgress) -> Void)? = nil
             if let bar { progress = { p in bar.update(p) } }
-            summary = try ingestor.run(paths: listing.files, store: store, progress: progress)
+            if !listing.files.isEmpty { summary = try ingestor.run(paths: listing.files, store: store, progress: fetchCollectors.isEmpty ? progress : nil) }
+            if !fetchCollectors.isEmpty {
+                let request = try fetchRequest(collectors: fetchCollectors, range: range, ribs: ribs, jobs: downloadJobs, options: download)
+                let (f, s) = try PipelinedFetch.run(request: request, ingestor: ingestor, store: store, quiet: quiet)
+                summary.add(s)
+                fetched = (f, request)
+                if f.isIncomplete { fetchFailed = true }
+            }
         } catch {
             bar?.finish()
             try? store.close()
@@ -91,6 +123,12 @@ struct Ingest: ParsableCommand {
         }
         bar?.finish()
         try store.close()
+        if let (f, request) = fetched {
+            let lines = f.text(request: request)
+            for l in lines.dropLast() { Stderr.line(l) }
+            if !quiet, let last = lines.last { Stderr.write(last + "\n") }
+            if let e = f.environmentFailure { throw EnvironmentFailure(description: e) }
+        }
         for p in summary.problems { Stderr.line(p) }
         if !quiet { for n in summary.notes { Stderr.line(n) } }
         switch format {
@@ -109,9 +147,80 @@ struct Ingest: ParsableCommand {
                     + "\(String(format: "%.1f", summary.seconds)) s\n")
             }
         }
-        if summary.damaged > 0 || summary.unreadable > 0 || !listing.problems.isEmpty || !summary.incomplete.isEmpty {
+        if summary.damaged > 0 || summary.unreadable > 0 || !listing.problems.isEmpty || !summary.incomplete.isEmpty || fetchFailed {
             throw ExitStatus.badInput.code
         }
+    }
+}
+
+/// `ingest --fetch`: downloads and ingests at once. Files are ingested in
+/// batches as they arrive (every batch is an ingest run; the store ends the
+/// same whatever the order and grouping of runs), so that decoding overlaps
+/// the network.
+enum PipelinedFetch {
+    /// Files per ingest batch (a batch also goes when the downloads pause).
+    static let batch = 64
+
+    static func run(request: FetchRequest, ingestor: Ingestor, store: Store, quiet: Bool) throws -> (FetchSummary, IngestSummary) {
+        let arrived = Arrivals()
+        let bar = !quiet && isatty(2) == 1 ? FetchBar() : nil
+        let fetcher = Fetcher(request: request, userAgent: BuildInfo.userAgent)
+        let result = Box<FetchSummary>()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            var progress: (@Sendable (FetchProgress) -> Void)? = nil
+            if let bar { progress = { p in bar.update(p) } }
+            result.value = fetcher.run(progress: progress, onFile: { arrived.add($0) })
+            arrived.finish()
+            done.signal()
+        }
+        thread.start()
+        var summary = IngestSummary()
+        while let paths = arrived.take(atLeast: batch) {
+            summary.add(try ingestor.run(paths: paths, store: store))
+        }
+        done.wait()
+        bar?.finish()
+        return (result.value ?? FetchSummary(), summary)
+    }
+}
+
+/// A value handed from one thread to another (after a semaphore).
+final class Box<T>: @unchecked Sendable {
+    var value: T?
+}
+
+/// Files that arrived and wait for ingest.
+final class Arrivals: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var paths: [String] = []
+    private var finished = false
+
+    func add(_ path: String) {
+        condition.lock()
+        paths.append(path)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// At least `n` paths, or what there is when nothing arrives for a
+    /// second or the fetch is over; nil when everything was taken.
+    func take(atLeast n: Int) -> [String]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while paths.count < n && !finished {
+            if !condition.wait(until: Date().addingTimeInterval(1)) && !paths.isEmpty { break }
+        }
+        if paths.isEmpty && finished { return nil }
+        defer { paths.removeAll() }
+        return paths
     }
 }
 

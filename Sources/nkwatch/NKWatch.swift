@@ -26,7 +26,7 @@ struct NKWatch: ParsableCommand {
         3 bad or missing input (after doing what could be done); 4 the store or the \
         environment failed (damaged, locked or read-only store, disk full).
         """,
-        subcommands: [Ingest.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
+        subcommands: [Fetch.self, Ingest.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
     )
 
     static func main() {
@@ -91,7 +91,7 @@ enum ExitStatus: Int32 {
             }
         case is FileError, is ArchiveError, is MRTError, is Delegations.ParseError, is Simulator.Error, is InputError:
             self = .badInput
-        case is OutputError, is EnvironmentError:
+        case is OutputError, is EnvironmentError, is EnvironmentFailure:
             self = .environment
         default:
             return nil

@@ -107,8 +107,10 @@ struct ScopeOptions: ParsableArguments {
 /// MRT paths ingested into a temporary store), the scope, the time range, the
 /// bin and every threshold of the method. Defaults come from `Parameters`.
 struct AnalysisOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("MRT files or directories to analyse directly (ingested into a temporary store); without them, the store is read.", valueName: "path"))
+    @Argument(help: ArgumentHelp("MRT files, directories or http(s) URLs to analyse directly (ingested into a temporary store); without them, the store is read.", valueName: "path"))
     var paths: [String] = []
+
+    @OptionGroup(title: "Downloads (for http(s) URLs given as paths)") var download: DownloadOptions
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var scope: ScopeOptions
@@ -179,7 +181,9 @@ struct AnalysisOptions: ParsableArguments {
 
     /// Reads the data and runs the analysis.
     func run() throws -> AnalysisReport {
-        let request = AnalysisRequest(data: paths.isEmpty ? .store(store.path) : .files(paths),
+        let local = try download.resolve(paths)
+        if local.count < paths.count { throw ExitStatus.badInput.code }
+        let request = AnalysisRequest(data: local.isEmpty ? .store(store.path) : .files(local),
                                       scope: scope.isGiven || !paths.isEmpty ? try scope.resolve() : nil,
                                       from: range.from?.value, to: range.to?.value, parameters: parameters)
         return try AnalysisPipeline.run(request, problem: { Stderr.line($0) })
