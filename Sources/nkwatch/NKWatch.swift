@@ -32,6 +32,13 @@ struct NKWatch: ParsableCommand {
     static func main() {
         // A file-size limit (a quota) must end a write with an error, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
+        // A parent may hand down a mask that blocks SIGINT and SIGTERM (a
+        // process spawned from a libdispatch worker thread inherits that
+        // thread's mask): Ctrl-C and `kill` must still reach nkwatch.
+        var deliverable = sigset_t()
+        sigemptyset(&deliverable)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&deliverable, s) }
+        pthread_sigmask(SIG_UNBLOCK, &deliverable, nil)
         do {
             var command = try parseAsRoot(Self.rawArguments())
             try command.run()

@@ -37,8 +37,16 @@ struct CLITests {
             inPipe.fileHandleForWriting.write(stdin)
             try inPipe.fileHandleForWriting.close()
         }
+        // Both pipes drain at once: a child that fills one while the other
+        // is being read to its end would otherwise wait forever.
+        nonisolated(unsafe) var e = Data()
+        let stderrDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            e = err.fileHandleForReading.readDataToEndOfFile()
+            stderrDone.signal()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        stderrDone.wait()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }

@@ -20,7 +20,11 @@ Requests past the end of a file's list are served normally. Faults:
 Listings can fail too: the plan key "LISTING:<path>" applies to a directory.
 Every request is appended to the log file (method, path, range, fault, status).
 """
-import http.server, json, os, socketserver, sys, threading, time, urllib.parse
+import http.server, json, os, signal, socketserver, sys, threading, time, urllib.parse
+
+# Started from a test runner's worker thread, the process may inherit a mask
+# that blocks SIGTERM: unblock everything so that stopping it works.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 ROOT = sys.argv[1]
 PLAN = json.load(open(sys.argv[2])) if len(sys.argv) > 2 and sys.argv[2] != "-" else {}
