@@ -45,14 +45,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MRTTests", dependencies: ["MRT"]),
-        .testTarget(name: "NKModelTests", dependencies: ["MRT", "NKModel"]),
-        .testTarget(name: "NKStoreTests", dependencies: ["MRT", "NKModel", "NKStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NKArchiveTests", dependencies: ["NKArchive", "NKModel", "MRT"]),
-        .testTarget(name: "NKAnalysisTests", dependencies: ["MRT", "NKModel", "NKAnalysis"]),
-        .testTarget(name: "NKRenderTests", dependencies: ["MRT", "NKModel", "NKAnalysis", "NKRender"], exclude: ["Golden"]),
-        .testTarget(name: "NKWatchCoreTests", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
-        .testTarget(name: "NKFetchTests", dependencies: ["NKFetch", "NKModel", "NKArchive"]),
-        .testTarget(name: "nkwatchTests", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "nkwatch"], exclude: ["FaultServer"]),
+        // Helpers every test target shares (where the repository and the corpus are).
+        .target(name: "NKTestSupport", path: "Tests/NKTestSupport"),
+        .testTarget(name: "MRTTests", dependencies: ["MRT", "NKTestSupport"]),
+        .testTarget(name: "NKModelTests", dependencies: ["NKTestSupport", "MRT", "NKModel"]),
+        .testTarget(name: "NKStoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NKArchiveTests", dependencies: ["NKTestSupport", "NKArchive", "NKModel", "MRT"]),
+        .testTarget(name: "NKAnalysisTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis"]),
+        .testTarget(name: "NKRenderTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis", "NKRender"], exclude: ["Golden"]),
+        .testTarget(name: "NKWatchCoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
+        .testTarget(name: "NKFetchTests", dependencies: ["NKTestSupport", "NKFetch", "NKModel", "NKArchive"]),
+        .testTarget(name: "nkwatchTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKArchive", "NKStore", "nkwatch"], exclude: ["FaultServer"]),
     ]
 )

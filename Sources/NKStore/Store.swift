@@ -127,6 +127,12 @@ public struct Store: Sendable {
     }
 
     static func openForReading(path: String) throws(StoreError) -> Store {
+        // A shared lock while checking and opening: a writer that is creating
+        // or migrating the store holds it exclusively, and a reader waits for
+        // it instead of finding a half-made file. The descriptor stays open
+        // with the connection, like the writer's (see `OpenFile`).
+        let lock = try FileLock(path: path, shared: true)
+        defer { lock.unlock() }
         guard let version = try checkExisting(path: path, integrity: false) else {
             throw StoreError(.notAStore, "\(path) holds no nkwatch data yet (an empty database)")
         }
@@ -148,7 +154,7 @@ public struct Store: Sendable {
         config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
-            return Store(writer: queue, path: path, mode: .read)
+            return Store(writer: queue, path: path, mode: .read, lockFile: lock.file)
         } catch {
             throw StoreError.from(error, path: path, doing: "opening the store for reading")
         }
@@ -280,7 +286,6 @@ extension Scope {
     }
 }
 
-/// An exclusive flock(2) on the store file, creating it if needed.
 /// A descriptor of the store file that stays open as long as the store's
 /// SQLite connections are. Closing *any* descriptor of a file drops every
 /// POSIX (fcntl) lock the process holds on it — SQLite's own included: the
@@ -305,6 +310,7 @@ final class OpenFile: @unchecked Sendable {
     deinit { close() }
 }
 
+/// A flock(2) on the store file around opening it.
 struct FileLock {
     let fd: Int32
     /// The file's size when the lock was taken.
@@ -312,18 +318,21 @@ struct FileLock {
     /// The descriptor, kept open after the lock is released.
     let file: OpenFile
 
-    init(path: String) throws(StoreError) {
-        let f = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Exclusive (a writer; the file is created if missing) or shared (a
+    /// reader; the file must exist and is opened read-only).
+    init(path: String, shared: Bool = false) throws(StoreError) {
+        let f = shared ? Glibc.open(path, O_RDONLY | O_CLOEXEC) : Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard f >= 0 else {
             let e = errno
             let text = String(cString: strerror(e))
+            if shared { throw StoreError(e == ENOENT ? .notAStore : .failed, "\(path): cannot open the store (\(text))") }
             switch e {
             case EACCES, EPERM, EROFS: throw StoreError(.readOnly, "\(path): cannot create or write the store (\(text))")
             case ENOSPC, EDQUOT: throw StoreError(.full, "\(path): cannot create the store: the disk is full")
             default: throw StoreError(.failed, "\(path): cannot open the store (\(text))")
             }
         }
-        while flock(f, LOCK_EX) != 0 && errno == EINTR {}
+        while flock(f, shared ? LOCK_SH : LOCK_EX) != 0 && errno == EINTR {}
         var st = stat()
         size = fstat(f, &st) == 0 ? Int(st.st_size) : 0
         fd = f

@@ -1,6 +1,7 @@
 import Foundation
 import MRT
 import NKArchive
+import NKTestSupport
 import Testing
 
 /// The decoder against bgpdump on real RIS dumps: `nkwatch dump FILE` must be
@@ -13,12 +14,12 @@ struct ConformanceTests {
         return names.filter { !$0.hasPrefix(".") }.sorted()
     }()
 
-    @Test("the corpus holds the 12 dumps", .enabled(if: Support.corpusAvailable, "../shared/corpus is absent: conformance suite skipped"))
+    @Test("the corpus holds the 12 dumps", .enabled(if: Support.corpusAvailable, TestCorpus.skipMessage))
     func corpusIsComplete() {
         #expect(Self.files.count == 12)
     }
 
-    @Test("nkwatch dump equals bgpdump -m", .enabled(if: Support.corpusAvailable, "../shared/corpus is absent: conformance suite skipped"),
+    @Test("nkwatch dump equals bgpdump -m", .enabled(if: Support.corpusAvailable, TestCorpus.skipMessage),
           arguments: files)
     func matchesBGPDump(file: String) throws {
         let corpus = try #require(Support.corpus)

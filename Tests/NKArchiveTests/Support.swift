@@ -1,17 +1,14 @@
 import Foundation
 import MRT
 import NKArchive
+import NKTestSupport
 
 /// Paths and helpers shared by the tests of this target.
 enum Support {
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/corpus` beside the repository, or `NKWATCH_CORPUS`.
-    static var corpus: URL? {
-        let env = ProcessInfo.processInfo.environment["NKWATCH_CORPUS"].map { URL(fileURLWithPath: $0) }
-        let url = env ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent("ris").path) ? url : nil
-    }
+    /// The conformance corpus (`TestCorpus`: `NKWATCH_CORPUS` or `../shared/corpus`).
+    static var corpus: URL? { TestCorpus.location }
 
     static var corpusAvailable: Bool { corpus != nil }
 

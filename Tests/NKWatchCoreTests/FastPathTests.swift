@@ -4,6 +4,7 @@ import NKArchive
 import NKModel
 import NKStore
 import NKWatchCore
+import NKTestSupport
 import Testing
 
 /// Ingest's fast path (records read in place, settled when nothing in them is
@@ -12,10 +13,7 @@ import Testing
 struct FastPathTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var corpus: URL? {
-        let url = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/ris")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
+    static var corpus: URL? { TestCorpus.ris }
 
     /// Scopes that send few, some, and many records to the full decoder.
     static let scopes: [Scope] = [
@@ -42,7 +40,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("every corpus dump, under four scopes", .enabled(if: corpus != nil, "../shared/corpus is absent: skipped"))
+    @Test("every corpus dump, under four scopes", .enabled(if: corpus != nil, TestCorpus.skipMessage))
     func corpusFiles() throws {
         let dir = try #require(Self.corpus)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()

@@ -2,6 +2,7 @@ import Foundation
 import MRT
 import NKArchive
 import NKStore
+import NKTestSupport
 import Testing
 
 /// `nkwatch ingest` as a user and a cron job run it.
@@ -160,13 +161,10 @@ struct IngestCLITests {
         #expect(m.stderr.contains("another scope"))
     }
 
-    static var corpus: URL? {
-        let url = CLITests.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent("ris").path) ? url : nil
-    }
+    static var corpus: URL? { TestCorpus.location }
 
     @Test("the whole RIS corpus into one store: per-file element counts equal bgpdump's line counts",
-          .enabled(if: corpus != nil, "../shared/corpus is absent: corpus ingest skipped"))
+          .enabled(if: corpus != nil, TestCorpus.skipMessage))
     func corpusIngest() throws {
         let corpus = try #require(Self.corpus)
         let root = try CLITests.tempDir()
