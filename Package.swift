@@ -43,8 +43,11 @@ let package = Package(
             dependencies: [
                 "MRT", "NKModel", "NKArchive", "NKWatchCore", "NKAnalysis", "NKRender", "NKFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["GitRevisionPlugin"]
         ),
+        // The git revision nkwatch was built from, for --version and every document it writes.
+        .plugin(name: "GitRevisionPlugin", capability: .buildTool(), path: "Sources/GitRevisionPlugin"),
         // Helpers every test target shares (where the repository and the corpus are).
         .target(name: "NKTestSupport", path: "Tests/NKTestSupport"),
         .testTarget(name: "MRTTests", dependencies: ["MRT", "NKTestSupport"]),
@@ -55,6 +58,6 @@ let package = Package(
         .testTarget(name: "NKRenderTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis", "NKRender"], exclude: ["Golden"]),
         .testTarget(name: "NKWatchCoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),
         .testTarget(name: "NKFetchTests", dependencies: ["NKTestSupport", "NKFetch", "NKModel", "NKArchive"]),
-        .testTarget(name: "nkwatchTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKArchive", "NKStore", "nkwatch"], exclude: ["FaultServer"]),
+        .testTarget(name: "nkwatchTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKArchive", "NKStore", "nkwatch"], exclude: ["FaultServer", "Layout"]),
     ]
 )

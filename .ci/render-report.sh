@@ -15,7 +15,7 @@ png="${1:-$work/report.png}"
 swift build >/dev/null
 .build/debug/nkwatch report --format html --out "$work/report.html" SampleData/kp-2014-12
 flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-extensions --allow-file-access-from-files)
-timeout 120 "$browser" "${flags[@]}" --window-size=1100,2000 --screenshot="$png" "file://$work/report.html" >/dev/null 2>&1
+timeout 120 "$browser" "${flags[@]}" --window-size=1400,2000 --screenshot="$png" "file://$work/report.html" >/dev/null 2>&1
 timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/report.html" > "$work/dom.html" 2>/dev/null
 python3 - "$png" "$work/dom.html" <<'PY'
 import re, struct, sys, zlib
@@ -59,11 +59,12 @@ total = (height // 2) * (width // 2)
 print(f"render-report: {width}x{height} screenshot, {100 * nonwhite / total:.1f} % non-white, {red} red and {green} green samples")
 assert nonwhite > total * 0.02, "the page looks blank"
 assert red > 50 and green > 50, "the heat map's colours are missing"
-for chart in ("heatmap", "routed", "score"):
-    assert f'id="{chart}"' in dom, f"chart {chart} missing from the DOM"
+for chart in ("heatmap", "routed", "churn", "score"):
+    for layout in ("wide", "narrow"):
+        assert f'id="{chart}-{layout}"' in dom, f"chart {chart} ({layout}) missing from the DOM"
 rects = len(re.findall(r"<rect ", dom))
 assert rects >= 4, "the heat map has no cells"
 assert "hard_outage" in dom, "the episode table is missing"
-print(f"render-report: heatmap ({rects} cells), routed and score charts present: ok")
+print(f"render-report: heat map ({rects} cells), routed, churn and score charts present, wide and narrow: ok")
 PY
 echo "render-report: $png"

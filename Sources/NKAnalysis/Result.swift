@@ -230,3 +230,35 @@ extension Discounted.Kind {
         }
     }
 }
+
+/// What the analysis could not see: for commands and checks that must not
+/// pass on data they never had (docs/method.md, "Unknown coverage").
+extension AnalysisResult {
+    /// No routed block had a known state in any bin of the range: no data
+    /// for the range (no files, or no eligible peers), nothing can be said.
+    public var seesNothing: Bool { bins.isEmpty || blocks.isEmpty || unknownBlocks.count == blocks.count }
+
+    /// The longest stretch of consecutive bins in which some routed block
+    /// (of a family the eligible peers carry) had an unknown state; nil when
+    /// every such block was known in every bin.
+    public var longestBlindStretch: (start: Timestamp, end: Timestamp)? {
+        let watched = Set(unknownBlocks)
+        let indices = blocks.indices.filter { !watched.contains(blocks[$0]) }
+        guard !indices.isEmpty else { return bins.isEmpty ? nil : (from, to) }
+        var best: (Int, Int)? = nil
+        var runStart: Int? = nil
+        for (i, b) in bins.enumerated() {
+            let blind = indices.contains { b.blocks[$0].state == .unknown }
+            if blind {
+                if runStart == nil { runStart = i }
+                if let s = runStart, best.map({ i + 1 - s > $0.1 - $0.0 }) ?? true { best = (s, i + 1) }
+            } else {
+                runStart = nil
+            }
+        }
+        guard let (s, e) = best else { return nil }
+        let binUS = parameters.binSeconds * 1_000_000
+        let end = bins[e - 1].start.adding(microseconds: binUS)
+        return (bins[s].start, min(end, to))
+    }
+}

@@ -154,3 +154,53 @@ enum Verdict {
         return partial + "\(who) \(verb) at \(when) \(peers) and stayed down \(DurationText.prose(e.durationSeconds))"
     }
 }
+
+extension AnalysisResult {
+    /// What happened, in one line for a headline, from the most severe facts:
+    /// "Down 9 h 30 min from 22 Dec 16:15 UTC — all 4 networks — after 25 h of
+    /// steady instability"; "Still down at 22 Dec 20:00 UTC, 3 h 45 min so
+    /// far — …"; "Partly down 4 h from …"; "27 outages in 24 h of increasing
+    /// instability from …"; "3 isolated blips, the longest 15 min; no outage";
+    /// "No outage from … to …".
+    public var headline: String {
+        func networks(_ e: Episode) -> String {
+            let x = e.extent
+            if x.blocksDown == x.blocksRouted { return x.blocksRouted == 1 ? "the network" : "all \(x.blocksRouted) networks" }
+            return "\(x.blocksDown) of \(x.blocksRouted) networks, \(Analyzer.percent(x.spaceShare)) of the routed address space"
+        }
+        func instability(before e: Episode) -> String? {
+            guard let id = e.followsPeriod, let q = periods.first(where: { $0.id == id }) else { return nil }
+            let after = e.afterInstabilitySeconds ?? q.start.seconds(until: e.start)
+            return "after \(DurationText.prose(after)) of \(q.trend.direction == .steady ? "" : q.trend.direction.rawValue + " ")instability"
+        }
+        let outages = episodes.filter { $0.label == .hardOutage || $0.label == .partialOutage }
+        if let worst = outages.max(by: { ($0.label == .hardOutage ? 1 : 0, $0.durationSeconds) < ($1.label == .hardOutage ? 1 : 0, $1.durationSeconds) }) {
+            let down = worst.label == .hardOutage ? "Down" : "Partly down"
+            var parts: [String]
+            if worst.ongoing {
+                parts = ["\(worst.label == .hardOutage ? "Still down" : "Still partly down") at \(worst.end.headlineText), "
+                    + "\(DurationText.prose(worst.durationSeconds)) so far since \(worst.start.headlineText)"]
+            } else {
+                parts = ["\(down) \(DurationText.prose(worst.durationSeconds)) from \(worst.start.headlineText)"]
+            }
+            parts.append(networks(worst))
+            if let before = instability(before: worst) { parts.append(before) }
+            if outages.count > 1 { parts.append("\(outages.count - 1) more outage\(outages.count == 2 ? "" : "s") in the range") }
+            return parts.joined(separator: " — ")
+        }
+        if let q = periods.max(by: { $0.episodes < $1.episodes }) {
+            return "\(q.episodes) outages in \(DurationText.prose(q.start.seconds(until: q.end))) of \(q.trend.direction.rawValue) instability "
+                + "from \(q.start.headlineText) — down \(Analyzer.percent(q.downtimeShare)) of the time; no long outage"
+        }
+        let short = episodes.filter { $0.label == .shortOutage || $0.label == .isolatedBlip }
+        if !short.isEmpty {
+            let blips = short.filter { $0.label == .isolatedBlip }.count, shorts = short.count - blips
+            var what: [String] = []
+            if blips > 0 { what.append("\(blips) isolated blip\(blips == 1 ? "" : "s")") }
+            if shorts > 0 { what.append("\(shorts) short outage\(shorts == 1 ? "" : "s")") }
+            let longest = short.map(\.durationSeconds).max() ?? 0
+            return what.joined(separator: " and ") + ", the longest \(DurationText.prose(longest)); no long outage"
+        }
+        return "No outage from \(from.headlineText) to \(to.headlineText)"
+    }
+}

@@ -24,6 +24,14 @@ public struct DataSources: Sendable {
             + (scope.originASNs.isEmpty ? "" : ", origin " + scope.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", "))
     }
 
+    /// The place the scope stands for, by name: the country of a country
+    /// scope, North Korea for the default scope; nil for other scopes.
+    public var scopeName: String? {
+        if let cc = scope.country { return CountryNames.name(cc) ?? cc.uppercased() }
+        if scope == .northKorea { return "North Korea" }
+        return nil
+    }
+
     /// Short form for titles: up to four prefixes and four ASNs.
     public var scopeSummary: String {
         let prefixes = scope.prefixes.map(\.description)

@@ -46,6 +46,21 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// `16:15`.
     public var hhmm: String { String(iso.dropFirst(11).prefix(5)) }
 
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `22 Dec`, for headlines and chart axes.
+    public var dayMonth: String {
+        let i = iso
+        let m = Int(i.dropFirst(5).prefix(2)) ?? 1
+        return "\(Int(i.dropFirst(8).prefix(2)) ?? 1) \(Self.monthNames[max(0, min(11, m - 1))])"
+    }
+
+    /// `22 Dec 16:15 UTC`, for headlines.
+    public var headlineText: String { "\(dayMonth) \(hhmm) UTC" }
+
+    /// `22 Dec 2014`.
+    public var dayMonthYear: String { "\(dayMonth) \(iso.prefix(4))" }
+
     /// `20141222.1615`: the time in archive file names.
     public var archiveName: String {
         let i = iso

@@ -117,8 +117,7 @@ public enum ClassificationDocument {
         var scopeFields: [(String, JSON)] = [("prefixes", .strings(scope.prefixes.map(\.description))),
                                              ("origin_asns", .array(scope.originASNs.sorted().map { .int(Int64($0)) }))]
         if let country = scope.country { scopeFields.append(("country", .string(country))) }
-        return .object([
-            ("schema", .string(schema)),
+        return .object([("schema", .string(schema))] + BuildInfo.documentFields + [
             ("scope", .object(scopeFields)),
             ("range", .object([("from", time(r.from)), ("to", time(r.to))])),
             ("parameters", parameters(r.parameters)),
@@ -150,6 +149,23 @@ public enum ExpectCheck {
 
     /// Differences a person can read, or an empty list when the verdicts match
     /// (episode times within `tolerance` seconds; labels, kinds and periods equal).
+    /// Why `data` is not a saved classification (`classify --format json`),
+    /// or nil when it is one: so that a wrong file given to `--expect` is a
+    /// usage error, not a long diff that looks like a regression.
+    public static func problem(expected data: Data) -> String? {
+        guard let any = try? JSON.parse(data) else { return "not JSON" }
+        guard let obj = any as? [String: Any] else { return "not a JSON object" }
+        guard let schema = obj["schema"] as? String else { return "no \"schema\" key" }
+        guard schema == ClassificationDocument.schema else { return "its schema is \(schema)" }
+        guard obj["episodes"] is [Any], obj["periods"] is [Any] else { return "no \"episodes\" and \"periods\" arrays" }
+        return nil
+    }
+
+    /// The number of episodes a saved classification holds.
+    public static func episodeCount(expected data: Data) -> Int {
+        ((try? JSON.parse(data) as? [String: Any])?["episodes"] as? [Any])?.count ?? 0
+    }
+
     public static func compare(expected data: Data, actual r: AnalysisResult, tolerance: Int64) throws -> [String] {
         guard let obj = try JSON.parse(data) as? [String: Any] else {
             throw CocoaError(.coderReadCorrupt)

@@ -109,12 +109,13 @@ public enum TimelineRenderer {
     public static func text(_ r: AnalysisResult, title: String, style: TerminalStyle, allRows: Bool = false) -> String {
         let chartWidth = style.width - labelWidth - 2
         let cols = columns(bins: r.bins.count, width: chartWidth)
-        var out = title + "\n" + ClassifyText.parametersLine(r.parameters) + "\n"
+        let w = style.width
+        var out = TextLayout.wrapLines(title, width: w) + "\n" + TextLayout.wrapLines(ClassifyText.parametersLine(r.parameters), width: w) + "\n"
         let columnSeconds = Double(r.parameters.binSeconds) * Double(r.bins.count) / Double(max(1, cols.count))
-        out += "bin \(DurationText.prose(r.parameters.binSeconds)), \(cols.count) columns of \(DurationText.prose(columnSeconds)); "
-            + "\(r.eligiblePeers) eligible of \(r.peers) peers at \(r.collectors.count) collector\(r.collectors.count == 1 ? "" : "s"); "
-            + "visible if \(style.ascii ? ">=" : "≥") \(Int(r.parameters.visibleRatio * 100)) % of eligible peers\n"
-        out += ClassifyText.blocksLine(r) + "\n"
+        out += TextLayout.wrapLines("bin \(DurationText.prose(r.parameters.binSeconds)), \(cols.count) columns of \(DurationText.prose(columnSeconds)); "
+            + "\(r.eligiblePeers) eligible of \(r.peers) peers at \(TextLayout.counted(r.collectors.count, "collector")); "
+            + "visible if \(style.ascii ? ">=" : "≥") \(Int(r.parameters.visibleRatio * 100)) % of eligible peers", width: w) + "\n"
+        out += TextLayout.wrapLines(ClassifyText.blocksLine(r), width: w) + "\n"
         let axisLine = axis(r, cols: cols)
         out += axisLine + "\n"
         let large = r.blocks.count > blockRowLimit && !allRows
@@ -169,11 +170,30 @@ public enum TimelineRenderer {
         }
         out += pad("episodes", labelWidth) + "  " + marks.joined() + "\n"
         if large || r.blocks.count > 12 { out += axisLine + "\n" }
-        if let note = ClassifyText.binMergeNote(r) { out += note + "\n" }
-        out += "\n" + (style.ascii
-            ? "legend: # up  + partial  - down  ? unknown   episodes: H hard outage  P partial outage  I continuous instability  B isolated blip  S short outage"
-            : "legend: █ up  ▒ partial  ░ down  · unknown   episodes: H hard outage  P partial outage  I continuous instability  B isolated blip  S short outage") + "\n"
+        if let note = ClassifyText.binMergeNote(r) { out += TextLayout.wrapLines(note, width: w) + "\n" }
+        // The legend in pieces that never break inside (a symbol and its word).
+        let states = style.ascii ? ["# up", "+ partial", "- down", "? unknown"] : ["█ up", "▒ partial", "░ down", "· unknown"]
+        let labelsLegend = ["H hard outage", "P partial outage", "I continuous instability", "B isolated blip", "S short outage"]
+        out += "\n" + legendLines(["legend:"] + states, width: w) + "\n" + legendLines(["episodes:"] + labelsLegend, width: w) + "\n"
         return out
+    }
+
+    /// `items` two spaces apart, wrapped between items, continuation lines indented.
+    static func legendLines(_ items: [String], width: Int) -> String {
+        var lines: [String] = []
+        var current = ""
+        for item in items {
+            if current.isEmpty {
+                current = item
+            } else if TextLayout.width(current) + 2 + TextLayout.width(item) > width {
+                lines.append(current)
+                current = "  " + item
+            } else {
+                current += (current.hasSuffix(":") ? " " : "  ") + item
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
     }
 
     /// The letter, colour and precedence of a label in the episode row.
@@ -233,8 +253,7 @@ public enum TimelineRenderer {
     }
 
     public static func json(_ r: AnalysisResult) -> JSON {
-        .object([
-            ("schema", .string("nkwatch.timeline/v1")),
+        .object([("schema", .string("nkwatch.timeline/v1"))] + BuildInfo.documentFields + [
             ("range", .object([("from", .string(r.from.iso)), ("to", .string(r.to.iso))])),
             ("parameters", ClassificationDocument.parameters(r.parameters)),
             ("blocks", .strings(r.blocks.map(\.description))),

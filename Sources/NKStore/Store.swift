@@ -143,8 +143,24 @@ public struct Store: Sendable {
                 throw StoreError(.readOnly, "\(path) was written by an older nkwatch (store schema \(version)) and cannot be upgraded here (read-only); "
                     + "open it once where it can be written to, e.g. nkwatch ingest --store \(path) with no files, or copy it")
             }
+            // The writer takes the lock exclusively: let go of the shared one
+            // first (flock locks of two descriptors of one process conflict),
+            // then read the upgraded store afresh.
+            lock.unlock()
+            lock.file.close()
             try openForWriting(path: path).close()
+            let upgraded = try FileLock(path: path, shared: true)
+            defer { upgraded.unlock() }
+            guard let now = try checkExisting(path: path, integrity: false), now == schemaVersion else {
+                throw StoreError(.failed, "\(path): upgrading the store from schema \(version) did not complete")
+            }
+            return try openQueue(path: path, lock: upgraded)
         }
+        return try openQueue(path: path, lock: lock)
+    }
+
+    /// The read-only connection of a checked store, holding `lock`'s descriptor.
+    static func openQueue(path: String, lock: FileLock) throws(StoreError) -> Store {
         if let wal = walSize(path), wal > 0, access(Self.directory(of: path), W_OK) != 0 || access(path, W_OK) != 0 {
             throw StoreError(.readOnly, "\(path): the last writer left \(wal) bytes in \(path)-wal that cannot be replayed here (read-only); "
                 + "open the store once where it can be written to (nkwatch ingest --store \(path) with no files) or copy it with its -wal file")

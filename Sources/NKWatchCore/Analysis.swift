@@ -48,6 +48,10 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
     case nothingReadable(files: Int)
     /// The paths name no MRT file at all.
     case nothingToRead([String])
+    /// No block had a known state anywhere in the range: nothing can be said
+    /// (no files for the range, or no eligible peers). `data`: the span the
+    /// store's files cover, if any.
+    case noData(from: Timestamp, to: Timestamp, data: (start: Timestamp, end: Timestamp)?, files: Int)
 
     public var description: String {
         switch self {
@@ -60,7 +64,15 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
         case .nothingReadable(let n):
             return "none of the \(n) input file(s) could be read"
         case .nothingToRead(let paths):
-            return "nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file"
+            return "nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold\(paths.count == 1 ? "s" : "") no MRT file"
+        case .noData(let from, let to, let data, let files):
+            let range = "from \(from.prose) to \(to.prose)"
+            if let d = data, d.end <= from || d.start >= to {
+                return "no data \(range): the store's \(files) file\(files == 1 ? "" : "s") cover \(d.start.prose) to \(d.end.prose). "
+                    + "Ingest the archives of the range (nkwatch fetch COLLECTOR --from \(from.iso) --to \(to.iso), then nkwatch ingest), or choose a range inside the data"
+            }
+            return "no data \(range): no block of the scope had a known state (fewer than the minimum of eligible full-feed peers saw it at any time). "
+                + "Ingest RIB dumps (they tell full-feed peers) and more collectors, or lower --min-peers"
         }
     }
 }
@@ -99,6 +111,11 @@ public enum AnalysisPipeline {
         let p = request.parameters
         let result = try AnalysisLoader.analyze(store: store, scope: scope, from: request.from, to: request.to, parameters: p)
         let files = try store.files()
+        if result.seesNothing {
+            let starts = files.compactMap { $0.file.coverageStart ?? $0.file.firstTime }, ends = files.compactMap { $0.file.coverageEnd ?? $0.file.lastTime }
+            let span = starts.min().flatMap { s in ends.max().map { (Timestamp(seconds: s), Timestamp(seconds: $0)) } }
+            throw AnalysisError.noData(from: result.from, to: result.to, data: span, files: files.count)
+        }
         let sources = DataSources(store: name, files: files.count, damagedFiles: files.filter { $0.file.status == .damaged }.count,
                                   collectors: result.collectors, peers: result.peers, scope: scope)
         return AnalysisReport(result: result, sources: sources)

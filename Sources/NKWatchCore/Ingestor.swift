@@ -36,6 +36,9 @@ public struct IngestSummary: Sendable {
     public var problems: [String] = []
     /// Remarks that are not problems (versions replaced, files read again).
     public var notes: [String] = []
+    /// The run was asked to stop (Ctrl-C) and stopped after committing what
+    /// it had decoded; running it again finishes the work.
+    public var interrupted = false
 
     /// Adds a later run's counts (a pipelined ingest runs in batches).
     public mutating func add(_ o: IngestSummary) {
@@ -55,12 +58,12 @@ public struct IngestSummary: Sendable {
         seconds += o.seconds
         problems += o.problems
         notes += o.notes
+        interrupted = interrupted || o.interrupted
     }
 
     /// `nkwatch.ingest/v1` (docs/store.md).
     public func json(store: String, scope: Scope) -> JSON {
-        .object([
-            ("schema", .string("nkwatch.ingest/v1")),
+        .object([("schema", .string("nkwatch.ingest/v1"))] + BuildInfo.documentFields + [
             ("store", .string(store)),
             ("scope_prefixes", .strings(scope.prefixes.map(\.description))),
             ("scope_origin_asns", .array(scope.originASNs.sorted().map { .int(Int64($0)) })),
@@ -144,7 +147,12 @@ public struct Ingestor: Sendable {
     /// origin ASNs announce in them are known when update files are read.
     /// Throws a `StoreError` when the store fails, or an `EnvironmentError`
     /// (the files committed before stay committed).
-    public func run(paths allPaths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+    ///
+    /// `shouldStop` is asked before each file: once it says yes, no file is
+    /// started, what was decoded is committed, and the summary says
+    /// `interrupted` (the store is as a kill would leave it, minus nothing).
+    public func run(paths allPaths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil,
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> IngestSummary {
         try store.useScope(scope)
         let (paths, refused, collectorNotes) = Self.collectorsKnown(allPaths, override: collectorOverride)
         let start = Date()
@@ -170,14 +178,20 @@ public struct Ingestor: Sendable {
 
         var learned = try learn(store: store)
         phase(paths.indices.filter { kinds[$0] == .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
-              shared: shared, progress: progressReport)
+              shared: shared, progress: progressReport, shouldStop: shouldStop)
         if let failure = shared.failure { throw failure }
-        learned = try learn(store: store)
-        phase(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
-              shared: shared, progress: progressReport)
-        if let failure = shared.failure { throw failure }
-        learned = try learn(store: store)
-        try complete(store: store, learned: learned, shared: shared)
+        if !shouldStop() {
+            learned = try learn(store: store)
+            phase(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
+                  shared: shared, progress: progressReport, shouldStop: shouldStop)
+            if let failure = shared.failure { throw failure }
+        }
+        if shouldStop() {
+            shared.summary.interrupted = true
+        } else {
+            learned = try learn(store: store)
+            try complete(store: store, learned: learned, shared: shared)
+        }
         try store.recordCoverage()
 
         var summary = shared.summary
@@ -243,14 +257,15 @@ public struct Ingestor: Sendable {
     }
 
     /// Decodes `paths` on `jobs` threads and writes them.
-    func phase(_ paths: [String], ingester: FileIngester, store: Store, known: Known, shared: Shared, progress: @Sendable () -> Void) {
+    func phase(_ paths: [String], ingester: FileIngester, store: Store, known: Known, shared: Shared, progress: @Sendable () -> Void,
+               shouldStop: @Sendable () -> Bool) {
         shared.lock.lock(); shared.next = 0; shared.lock.unlock()
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, paths.count))) { _ in
             while true {
                 shared.lock.lock()
                 let k = shared.next
                 shared.next += 1
-                let stop = shared.failure != nil
+                let stop = shared.failure != nil || shouldStop()
                 shared.lock.unlock()
                 guard k < paths.count, !stop else { return }
                 process(path: paths[k], ingester: ingester, store: store, known: known, shared: shared)

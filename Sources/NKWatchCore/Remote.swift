@@ -61,9 +61,7 @@ public enum RemoteInputs {
 extension FetchSummary {
     /// `nkwatch.fetch/v1` (docs/fetch.md).
     public func json(request r: FetchRequest) -> JSON {
-        .object([
-            ("schema", .string("nkwatch.fetch/v1")),
-            ("version", .string(BuildInfo.version)),
+        .object([("schema", .string("nkwatch.fetch/v1"))] + BuildInfo.documentFields + [
             ("collectors", .strings(r.collectors.map(\.name))),
             ("range", .object([("from", .string(r.from.iso)), ("to", .string(r.to.iso))])),
             ("ribs", .string(r.ribs.rawValue)),

@@ -23,7 +23,8 @@ struct Dump: ParsableCommand {
           nkwatch dump --format jsonl --prefix 175.45.176.0/22 rrc00/updates.*.gz
           cat bview.gz | nkwatch dump -
           nkwatch dump --type W --peer-asn 3356 --from 2014-12-22T16:00Z updates.*.bz2
-        """
+        """,
+        version: nkwatchVersion
     )
 
     enum ElementType: String, ExpressibleByArgument, CaseIterable {

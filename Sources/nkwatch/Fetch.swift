@@ -137,7 +137,8 @@ struct Fetch: ParsableCommand {
           nkwatch fetch rrc00 --from 2014-12-22T12:00Z --to 2014-12-22T18:00Z --ribs first --cache /data/archive
           nkwatch fetch route-views.linx --from 2015-03-01 --to 2015-03-02 --format json > fetch.json
           nkwatch ingest archive/ && nkwatch classify
-        """
+        """,
+        version: nkwatchVersion
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -47,7 +47,8 @@ struct Ingest: ParsableCommand {
           nkwatch ingest --prefix 41.0.0.0/8 --origin-asn 8452 --store egypt.sqlite dumps/
           nkwatch ingest --fetch route-views2 --fetch rrc00 --from 2014-12-19 --to 2014-12-24
           sqlite3 nkwatch.sqlite 'select * from files'
-        """
+        """,
+        version: nkwatchVersion
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -101,6 +102,7 @@ struct Ingest: ParsableCommand {
             throw ExitStatus.badInput.code
         }
         let store = try Store.open(path: self.store.path)
+        Interrupt.install()
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         var summary = IngestSummary()
@@ -108,8 +110,11 @@ struct Ingest: ParsableCommand {
         do {
             var progress: (@Sendable (IngestProgress) -> Void)? = nil
             if let bar { progress = { p in bar.update(p) } }
-            if !listing.files.isEmpty { summary = try ingestor.run(paths: listing.files, store: store, progress: fetchCollectors.isEmpty ? progress : nil) }
-            if !fetchCollectors.isEmpty {
+            if !listing.files.isEmpty {
+                summary = try ingestor.run(paths: listing.files, store: store, progress: fetchCollectors.isEmpty ? progress : nil,
+                                           shouldStop: { Interrupt.isRequested })
+            }
+            if !fetchCollectors.isEmpty && !summary.interrupted {
                 let request = try fetchRequest(collectors: fetchCollectors, range: range, ribs: ribs, jobs: downloadJobs, options: download)
                 let (f, s) = try PipelinedFetch.run(request: request, ingestor: ingestor, store: store, quiet: quiet)
                 summary.add(s)
@@ -123,6 +128,11 @@ struct Ingest: ParsableCommand {
         }
         bar?.finish()
         try store.close()
+        if summary.interrupted {
+            Stderr.write("interrupted: \(summary.ingested) file\(summary.ingested == 1 ? "" : "s") committed to \(PathBytes.display(self.store.path)); "
+                + "run the same command again to finish\n")
+            throw ExitCode(130)
+        }
         if let (f, request) = fetched {
             let lines = f.text(request: request)
             for l in lines.dropLast() { Stderr.line(l) }
@@ -177,7 +187,13 @@ enum PipelinedFetch {
         thread.start()
         var summary = IngestSummary()
         while let paths = arrived.take(atLeast: batch) {
-            summary.add(try ingestor.run(paths: paths, store: store))
+            summary.add(try ingestor.run(paths: paths, store: store, shouldStop: { Interrupt.isRequested }))
+            // Downloads in flight are left as NAME.partial: the next run resumes them.
+            if summary.interrupted || Interrupt.isRequested {
+                summary.interrupted = true
+                bar?.finish()
+                return (FetchSummary(), summary)
+            }
         }
         done.wait()
         bar?.finish()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MRT
 import NKArchive
+import NKModel
 import NKStore
 import NKWatchCore
 #if canImport(Glibc)
@@ -26,10 +27,12 @@ struct NKWatch: ParsableCommand {
         3 bad or missing input (after doing what could be done); 4 the store or the \
         environment failed (damaged, locked or read-only store, disk full).
         """,
+        version: nkwatchVersion,
         subcommands: [Fetch.self, Ingest.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
     )
 
     static func main() {
+        BuildInfo.revision = gitRevision
         // A file-size limit (a quota) must end a write with an error, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         // A parent may hand down a mask that blocks SIGINT and SIGTERM (a
@@ -69,6 +72,9 @@ extension NKWatch {
     }
 }
 
+/// What `--version` prints, on every command: `nkwatch 0.12.0 (rev 1a2b3c4d5e6f)`.
+let nkwatchVersion = "nkwatch " + (gitRevision.map { "\(BuildInfo.version) (rev \($0))" } ?? BuildInfo.version)
+
 /// Exit codes (DESIGN.md), and the one place errors map to them.
 enum ExitStatus: Int32 {
     case ok = 0
@@ -94,10 +100,12 @@ enum ExitStatus: Int32 {
         case let e as AnalysisError:
             switch e {
             case .noStore, .emptyStore, .scopeMismatch: self = .usage
-            case .nothingReadable, .nothingToRead: self = .badInput
+            case .nothingReadable, .nothingToRead, .noData: self = .badInput
             }
         case is FileError, is ArchiveError, is MRTError, is Delegations.ParseError, is Simulator.Error, is InputError:
             self = .badInput
+        case is UsageError:
+            self = .usage
         case is OutputError, is EnvironmentError, is EnvironmentFailure:
             self = .environment
         default:
@@ -108,6 +116,12 @@ enum ExitStatus: Int32 {
 
 /// An input the command cannot use (a file it cannot read or parse).
 struct InputError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A command line that asks for something that cannot be (exit 2), found
+/// after parsing (a file of the wrong kind given to an option).
+struct UsageError: Error, CustomStringConvertible {
     var description: String
 }
 

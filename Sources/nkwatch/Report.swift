@@ -14,7 +14,8 @@ struct Report: ParsableCommand {
           nkwatch report SampleData/kp-2014-12
           nkwatch report --format html --out kp-2014-12.html
           nkwatch report --format json --from 2014-12-22 --to 2014-12-23
-        """
+        """,
+        version: nkwatchVersion
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case md, html, json }

@@ -16,7 +16,8 @@ struct Simulate: ParsableCommand {
         Examples:
           nkwatch simulate SampleData/kp-2014-12/scenario.json --out SampleData/kp-2014-12
           nkwatch simulate my-scenario.json --out /tmp/archive --seed 7
-        """
+        """,
+        version: nkwatchVersion
     )
 
     @Argument(help: ArgumentHelp("The scenario (JSON).", valueName: "scenario"))

@@ -22,7 +22,8 @@ struct Timeline: ParsableCommand {
           nkwatch timeline --format csv > bins.csv
           NO_COLOR=1 nkwatch timeline --ascii --width 80
           nkwatch timeline --country KP --delegations delegated-apnic-latest --all-rows
-        """
+        """,
+        version: nkwatchVersion
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }

@@ -155,11 +155,18 @@ struct RenderTests {
     @Test("classify text: tables, --explain numbers, and the verdict")
     func classifyText() throws {
         let r = try sampleResult()
-        let plain = ClassifyText.text(r, title: "t", explain: false)
+        // Wide enough: every column, full times.
+        let plain = ClassifyText.text(r, title: "t", explain: false, width: 160)
         #expect(plain.contains("EPISODES"))
         #expect(plain.contains("isolated_blip  2014-12-22 06:00:00  2014-12-22 06:15:00  15 min"))
-        #expect(!plain.contains("why:"))
-        let explained = ClassifyText.text(r, title: "t", explain: true)
+        #expect(plain.contains("peers down"))
+        #expect(!plain.contains("why:") && !plain.contains("left out"))
+        // At 80 columns: short times, the least important columns left out and named.
+        let narrow = ClassifyText.text(r, title: "t", explain: false, width: 80)
+        #expect(narrow.contains("isolated_blip  12-22 06:00  12-22 06:15  15 min"))
+        #expect(narrow.contains("left out to fit 80 columns"))
+        #expect(narrow.split(separator: "\n").allSatisfy { $0.unicodeScalars.count <= 80 })
+        let explained = ClassifyText.text(r, title: "t", explain: true, width: 200)
         #expect(explained.contains("why: isolated_blip: 15 min < 1 h (hard_min), and no other episode within 6 h (isolation) before or after"))
         #expect(explained.contains("SCORE = 100"))
         #expect(explained.contains("VERDICT"))
@@ -173,11 +180,16 @@ struct RenderTests {
         #expect(md.contains("| isolated_blip | 2014-12-22 06:00 UTC | 2014-12-22 06:15 UTC | 15 min | full | 4/4 | 100 % | 100 % of 10 |"))
         try checkGolden(md, "report.md")
         let html = ReportRenderer.html(r, sources: sampleSources)
-        for id in ["heatmap", "routed", "score"] { #expect(html.contains("<svg id=\"\(id)\"")) }
+        for id in ["heatmap", "routed", "churn", "score"] {
+            for layout in ["wide", "narrow"] { #expect(html.contains("id=\"\(id)-\(layout)\"")) }
+        }
         #expect(html.contains("class=\"down\""))
-        // Self-contained: no script, no stylesheet or image from elsewhere.
-        #expect(!html.contains("<script"))
+        // Self-contained: one inline script (open the collapsed rows for
+        // printing), no script, stylesheet or image from elsewhere.
+        #expect(html.components(separatedBy: "<script").count == 2 && html.contains("beforeprint"))
         #expect(!html.contains("src=") && !html.contains("<link"))
+        #expect(html.contains("<meta name=\"viewport\""))
+        #expect(html.contains("<h1 id=\"headline\">2 isolated blips, the longest 15 min; no long outage</h1>"))
         #expect(html.contains("@media print"))
         try checkGolden(html, "report.html")
         try checkGolden(ClassifyText.text(r, title: "t", explain: true), "classify-explain.txt")

@@ -96,6 +96,55 @@ struct IngestCLITests {
         #expect(try sa.tableCounts()["files"] == 24)
     }
 
+    @Test("Ctrl-C (SIGINT) during an ingest: it commits the file in hand, starts no other, exits 130 saying so; the same command again gives the store of an uninterrupted run")
+    func interrupted() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try Self.writeArchive(root)
+        let archive = root.appendingPathComponent("rrc00").path
+        // The first file ingested is a FIFO: the ingest is known to be in the
+        // middle of its work (reading it) when the signal comes, whatever the load.
+        let early = root.appendingPathComponent("early/rrc00/2014.12")
+        try FileManager.default.createDirectory(at: early, withIntermediateDirectories: true)
+        let fifo = early.appendingPathComponent("updates.20141222.1555.gz").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        var w = MRTWriter()
+        let session = MRTWriter.Session(peerASN: 3300, localASN: 12654, peerIP: .v4(0x0A00_0000), localIP: .v4(1))
+        w.writeUpdate(MRTWriter.Time(1_419_263_800), session: session,
+                      attributes: AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [3300, 4837, 131279])]), nextHop: .v4(0x0A00_0000)),
+                      announced: [NLRIEntry(prefix: Prefix("175.45.176.0/24")!)])
+        let bytes = Data(try Compressor.compress(w.bytes, as: .gzip))
+        let b = root.appendingPathComponent("b.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["ingest", "--jobs", "1", "--store", b, fifo, archive]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        // Opening the FIFO for writing returns once the ingest opened it.
+        let writer = try #require(FileHandle(forWritingAtPath: fifo))
+        kill(p.processIdentifier, SIGINT)
+        writer.write(bytes)
+        try writer.close()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "\(message)")
+        #expect(message.contains("interrupted: 1 file committed to \(b); run the same command again to finish"), "\(message)")
+        let partial = try Store.open(path: b, mode: .read)
+        #expect(try partial.tableCounts()["files"] == 1)
+        #expect(try Self.consistent(partial))
+        // Again, with the FIFO's bytes now a file: the store of one whole run.
+        try FileManager.default.removeItem(atPath: fifo)
+        try bytes.write(to: URL(fileURLWithPath: fifo))
+        let again = try CLITests.run(["ingest", "--quiet", "--store", b, fifo, archive])
+        #expect(again.status == 0, "\(again.stderr)")
+        let a = root.appendingPathComponent("a.sqlite").path
+        #expect(try CLITests.run(["ingest", "--quiet", "--store", a, fifo, archive]).status == 0)
+        let sa = try Store.open(path: a, mode: .read), sb = try Store.open(path: b, mode: .read)
+        #expect(try sa.logicalContent() == sb.logicalContent())
+        #expect(try sb.tableCounts()["files"] == 25)
+    }
+
     @Test("JSON summary, re-run skips everything, and the store is plain SQLite")
     func summaryAndRerun() throws {
         let root = try CLITests.tempDir()
