@@ -115,6 +115,20 @@ struct SampleTests {
         #expect(rows.last?.hasPrefix("2014-12-22T16:55:00Z,175.45.179.0/24,down,0.0000,300,") == true)
     }
 
+    @Test("every example query of docs/store.md runs on the sample's store and returns rows")
+    func documentedQueries() throws {
+        let doc = try String(contentsOf: CLITests.repoRoot.appendingPathComponent("docs/store.md"), encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```sql\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        // Statements are separated by blank lines; comment lines name them.
+        let queries = blocks.flatMap { $0.components(separatedBy: "\n\n") }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        #expect(queries.count >= 5)
+        for q in queries {
+            let r = try CLITests.run([Self.store], stdin: Data((q + "\n").utf8), executable: "/usr/bin/sqlite3")
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(q): \(r.stderr)")
+            #expect(!r.stdout.isEmpty, "returns nothing on the sample: \(q)")
+        }
+    }
+
     @Test("report: Markdown with the verdict, and a self-contained HTML page")
     func report() throws {
         let md = try CLITests.run(["report", "--store", Self.store])
