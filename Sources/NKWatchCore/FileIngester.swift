@@ -111,6 +111,8 @@ final class FileAccumulator {
             rib.tableEnds()
             return false
         }
+        // Sessions whose OPENs negotiated ADD-PATH: their messages are the decoder's to read.
+        if decoder.negotiatedAddPath && (view.header.type == .bgp4mp || view.header.type == .bgp4mpET) { return false }
         let peers = decoder.peerIndexTable?.peers ?? []
         let time = Int64(view.header.timestamp)
         let outcome = scanner.scan(view, peerCount: decoder.peerIndexTable?.peers.count) { index, afi in

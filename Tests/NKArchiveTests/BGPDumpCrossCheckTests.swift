@@ -52,4 +52,26 @@ struct BGPDumpCrossCheckTests {
             #expect(a.count == b.count, "\(compression): \(a.count) lines vs bgpdump's \(b.count)")
         }
     }
+
+    @Test("BIRD's ADD-PATH UPDATEs in plain subtypes and OpenBGPD's 8-byte AGGREGATOR: where bgpdump is wrong, nkwatch reads what was sent (docs/formats.md)",
+          .enabled(if: bgpdumpPath != nil, "bgpdump is not installed (apt-get install bgpdump): cross-check skipped"))
+    func otherProducers() throws {
+        let dir = try Support.tempDir("producers")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bird = dir.appendingPathComponent("bird-addpath.mrt"), openbgpd = dir.appendingPathComponent("openbgpd-table-dump.mrt")
+        try Support.write(SampleArchives.birdAddPath(), to: bird)
+        try Support.write(SampleArchives.openBGPDTableDump(), to: openbgpd)
+        // bgpdump reads the path identifiers' bytes as prefix lengths.
+        let (_, theirs) = try Support.run(try #require(bgpdumpPath), ["-m", bird.path])
+        let (ours, _) = Support.dumpLines(bird.path)
+        #expect(!theirs.contains("172.17.0.0/24") && !theirs.contains("fd01:1::/64"), "\(theirs)")
+        #expect(ours.contains("|172.17.0.0/24|1|") && ours.contains("|172.17.0.0/24|2|") && ours.contains("|fd01:1::/64|1|"), "\(ours)")
+        // bgpdump ignores the AGGREGATOR's length: "0 253.232.192.168".
+        let (_, theirsTD) = try Support.run(try #require(bgpdumpPath), ["-m", openbgpd.path])
+        let (oursTD, _) = Support.dumpLines(openbgpd.path)
+        #expect(theirsTD.contains("|0 253.232.192.168|"), "\(theirsTD)")
+        #expect(oursTD.contains("|65000 192.168.0.15|"))
+        // Everything else on the line is the same.
+        #expect(theirsTD.replacingOccurrences(of: "0 253.232.192.168", with: "65000 192.168.0.15") == oursTD)
+    }
 }

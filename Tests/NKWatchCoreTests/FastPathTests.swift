@@ -59,6 +59,21 @@ struct FastPathTests {
         #expect(f.file.kind == .rib && !f.events.isEmpty && !f.ribTables.isEmpty)
     }
 
+    @Test("other producers: BIRD's ADD-PATH UPDATEs in plain subtypes, OpenBGPD's TABLE_DUMP, under scopes that hold their prefixes and not")
+    func otherProducers() throws {
+        let root = try Fixture.tempDir("fastpath-producers")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let scopes = Self.scopes + [Scope(prefixes: [Prefix("172.17.0.0/16")!], originASNs: []), Scope(prefixes: [Prefix("fd01::/16")!], originASNs: [])]
+        for (name, bytes) in [("bird.mrt", SampleArchives.birdAddPath()), ("openbgpd.mrt", SampleArchives.openBGPDTableDump())] {
+            let path = root.appendingPathComponent(name).path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            Self.compare(path, scopes: scopes)
+        }
+        // The scope finds BIRD's real prefixes, not the plain misreading.
+        let f = try #require(FileIngester(scope: scopes[scopes.count - 2]).ingest(path: root.appendingPathComponent("bird.mrt").path).0)
+        #expect(Set(f.events.map(\.prefix.description)) == ["172.17.0.0/24"])
+    }
+
     @Test("SampleData: every MRT sample and every 25th file of kp-2014-12")
     func sampleData() throws {
         let mrt = Self.repoRoot.appendingPathComponent("SampleData/mrt")

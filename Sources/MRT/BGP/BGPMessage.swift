@@ -93,6 +93,7 @@ public enum BGPMessage: Sendable {
 public typealias AttributeFilter = @Sendable (Prefix) -> Bool
 
 enum BGPMessageDecoder {
+
     /// Decodes one BGP message: marker, length, type, body.
     static func decode(_ r: inout ByteReader, asnLength: Int, addPath: Bool, record: String?,
                        filter: AttributeFilter?, problems: inout [MRTError]) throws(MRTError) -> BGPMessage {

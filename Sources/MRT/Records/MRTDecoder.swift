@@ -7,6 +7,15 @@ public struct MRTDecoder: Sendable {
     public private(set) var peerIndexTable: PeerIndexTable?
     /// Records of types or subtypes that are not decoded, by "TYPE/SUBTYPE".
     public private(set) var unsupportedCounts: [String: Int] = [:]
+    /// ADD-PATH (RFC 7911) of each BGP session of the file, for the plain
+    /// BGP4MP subtypes: what the OPENs said.
+    var sessions: [SessionKey: SessionAddPath] = [:]
+
+    /// Some session's OPENs negotiated ADD-PATH: its plain-subtype UPDATEs
+    /// are read with path identifiers whatever their bytes look like, so a
+    /// reader that looks at records in place (`ScopeScanner`) must leave
+    /// BGP4MP messages to the decoder.
+    public private(set) var negotiatedAddPath = false
 
     public init(attributeFilter: AttributeFilter? = nil) {
         self.attributeFilter = attributeFilter
@@ -186,20 +195,39 @@ public struct MRTDecoder: Sendable {
 
     // MARK: BGP4MP
 
-    func decodeBGP4MP(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
+    mutating func decodeBGP4MP(_ r: inout ByteReader, header h: MRTCommonHeader, record: String, problems: inout [MRTError]) throws(MRTError) -> MRTRecordBody {
         typealias S = BGP4MPSubtype
         let at = r.offset
         if let form = S.messageForm(h.subtype) {
             let peers = try readBGP4MPPeers(&r, as4: form.as4, record: record)
-            let message = try BGPMessageDecoder.decode(&r, asnLength: form.asnLength, addPath: form.addPath, record: record,
+            let key = SessionKey(peerIP: peers.peerIP, localIP: peers.localIP, peerASN: peers.peerASN, localASN: peers.localASN)
+            let start = r
+            var message = try BGPMessageDecoder.decode(&r, asnLength: form.asnLength, addPath: form.addPath, record: record,
                                                        filter: attributeFilter, problems: &problems)
+            var addPath = form.addPath
+            var source: AddPathSource? = nil
+            switch message {
+            case .open(let open):
+                // A new OPEN starts a new session: what it says replaces the old.
+                sessions[key, default: SessionAddPath()].learn(open, local: form.local)
+                negotiatedAddPath = negotiatedAddPath || sessions[key]!.negotiatesAny
+            case .update(let plain) where !form.addPath:
+                if let (u, p, how) = addPathReading(of: plain, problems: problems, start: start, key: key, form: form, record: record) {
+                    message = .update(u)
+                    problems = p
+                    addPath = true
+                    source = how
+                }
+            default:
+                break
+            }
             if !r.isAtEnd {
                 problems.append(MRTError(.trailingBytes, offset: r.offset, record: record,
                                          "\(r.remaining) bytes left over after the BGP message"))
             }
             return .message(BGP4MPMessage(peerASN: peers.peerASN, localASN: peers.localASN, interfaceIndex: peers.interfaceIndex,
                                           afi: peers.afi, peerIP: peers.peerIP, localIP: peers.localIP, isAS4: form.as4,
-                                          isLocal: form.local, isAddPath: form.addPath, message: message))
+                                          isLocal: form.local, isAddPath: addPath, addPathSource: source, message: message))
         }
         switch h.subtype {
         case S.stateChange, S.stateChangeAS4:
@@ -212,6 +240,67 @@ public struct MRTDecoder: Sendable {
         default:
             return .unsupported(record)
         }
+    }
+
+    /// The ADD-PATH reading of an UPDATE of a plain subtype, when the
+    /// session's OPENs negotiated ADD-PATH for a family the message carries,
+    /// or when the plain reading is invalid and the ADD-PATH reading clean —
+    /// as the receiving speaker reads it (RFC 7911 §3: the path identifier
+    /// precedes each prefix). nil: the plain reading stands.
+    mutating func addPathReading(of plain: BGPUpdate, problems: [MRTError], start: ByteReader, key: SessionKey,
+                                 form: BGP4MPSubtype.MessageForm, record: String) -> (BGPUpdate, [MRTError], AddPathSource)? {
+        let families = Self.families(plain, problems: problems)
+        guard !families.isEmpty else { return nil }
+        let state = sessions[key] ?? SessionAddPath()
+        // The direction: a message the collector received goes from the peer
+        // to it; a _LOCAL one from it to the peer.
+        let negotiated = families.map { state.negotiated($0, peerSends: !form.local) }
+        if negotiated.contains(false) && !negotiated.contains(true) { return nil }
+        let byOpen = negotiated.contains(true)
+        // Wrong plainly: damage in the reading, or repeated /0s — what path
+        // identifiers below 2^24 read as (the ScopeScanner leaves every /0 of
+        // a plain message to the decoder, so both paths judge alike).
+        let suspicious = !problems.isEmpty || (Self.repeats(plain) && Self.hasZeroLength(plain))
+        guard byOpen || suspicious else { return nil }
+        var r = start
+        var again: [MRTError] = []
+        guard case .update(let u)? = try? BGPMessageDecoder.decode(&r, asnLength: form.asnLength, addPath: true, record: record,
+                                                                 filter: attributeFilter, problems: &again) else { return nil }
+        if byOpen { return (u, again, .open) }
+        // Without the OPENs, message by message: only a clean ADD-PATH
+        // reading of a message whose plain reading is wrong. (A session is
+        // not marked by one message: one damaged record must not turn the
+        // reading of every later message of its session.)
+        guard again.isEmpty, !Self.repeats(u), r.isAtEnd, !Self.zeroLengthOnly(u) else { return nil }
+        return (u, again, .detected)
+    }
+
+    /// The address families whose NLRI an UPDATE carries (IPv4 in its own
+    /// fields, any family in the multiprotocol attributes).
+    static func families(_ u: BGPUpdate, problems: [MRTError]) -> [AFI] {
+        var out: [AFI] = []
+        if !u.withdrawn.isEmpty || !u.announced.isEmpty || !problems.isEmpty { out.append(.ipv4) }
+        if let mp = u.attributes.mpReach, mp.afi.isIP, !out.contains(mp.afi) { out.append(mp.afi) }
+        if let mp = u.attributes.mpUnreach, mp.afi.isIP, !out.contains(mp.afi) { out.append(mp.afi) }
+        return out
+    }
+
+    /// A prefix (with its path identifier) listed twice in one list: never
+    /// what a speaker sends, and what a plain reading of ADD-PATH NLRI gives.
+    static func repeats(_ u: BGPUpdate) -> Bool {
+        func dup(_ l: [NLRIEntry]) -> Bool { l.count > 1 && Set(l).count < l.count }
+        return dup(u.withdrawn) || dup(u.announced) || dup(u.attributes.mpReach?.nlri ?? []) || dup(u.attributes.mpUnreach?.withdrawn ?? [])
+    }
+
+    /// Some prefix is a /0.
+    static func hasZeroLength(_ u: BGPUpdate) -> Bool {
+        (u.withdrawn + u.announced + (u.attributes.mpReach?.nlri ?? []) + (u.attributes.mpUnreach?.withdrawn ?? [])).contains { $0.prefix.length == 0 }
+    }
+
+    /// Every prefix is a /0: an ADD-PATH reading that proves nothing.
+    static func zeroLengthOnly(_ u: BGPUpdate) -> Bool {
+        let all = u.withdrawn + u.announced + (u.attributes.mpReach?.nlri ?? []) + (u.attributes.mpUnreach?.withdrawn ?? [])
+        return !all.isEmpty && all.allSatisfy { $0.prefix.length == 0 }
     }
 
     /// The fields every BGP4MP record starts with (RFC 6396 §4.4.1).
@@ -247,5 +336,44 @@ public struct MRTDecoder: Sendable {
         guard r.isAtEnd else {
             throw MRTError(.trailingBytes, offset: r.offset, record: record, "\(r.remaining) bytes left over after the record's content")
         }
+    }
+}
+
+/// A BGP session as BGP4MP records name it.
+struct SessionKey: Hashable, Sendable {
+    var peerIP: IPAddress
+    var localIP: IPAddress
+    var peerASN: UInt32
+    var localASN: UInt32
+}
+
+/// What a session's OPENs said of ADD-PATH (RFC 7911 §4: per AFI/SAFI, 1
+/// receive, 2 send, 3 both).
+struct SessionAddPath: Sendable {
+    /// The peer's and the collector's own capability, per family (unicast
+    /// and multicast alike); nil: that OPEN is not in the file.
+    var peer: [AFI: UInt8]?
+    var local: [AFI: UInt8]?
+
+    mutating func learn(_ open: BGPOpen, local isLocal: Bool) {
+        var m: [AFI: UInt8] = [:]
+        for c in open.capabilities {
+            for t in c.addPathTuples ?? [] where t.safi.isPrefixList { m[t.afi] = (m[t.afi] ?? 0) | t.sendReceive }
+        }
+        if isLocal { local = m } else { peer = m }
+    }
+
+    /// ADD-PATH applies to some family in some direction.
+    var negotiatesAny: Bool {
+        [AFI.ipv4, .ipv6].contains { negotiated($0, peerSends: true) == true || negotiated($0, peerSends: false) == true }
+    }
+
+    /// Whether ADD-PATH applies to `afi` in one direction: the sender
+    /// advertised send (2) and the receiver receive (1). nil when one of the
+    /// two OPENs is missing.
+    func negotiated(_ afi: AFI, peerSends: Bool) -> Bool? {
+        guard let peer, let local else { return nil }
+        let (sender, receiver) = peerSends ? (peer, local) : (local, peer)
+        return (sender[afi] ?? 0) & 2 != 0 && (receiver[afi] ?? 0) & 1 != 0
     }
 }

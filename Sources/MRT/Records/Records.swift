@@ -77,8 +77,24 @@ public struct BGP4MPMessage: Sendable {
     public var isAS4: Bool
     /// A message the collector sent (the _LOCAL subtypes) rather than received.
     public var isLocal: Bool
+    /// The NLRI carry ADD-PATH path identifiers (RFC 7911): by the subtype
+    /// (RFC 8050), or, for a plain subtype, learned from the session.
     public var isAddPath: Bool
+    /// How a plain subtype's message was found to be ADD-PATH; nil for the
+    /// RFC 8050 subtypes and for plain messages.
+    public var addPathSource: AddPathSource? = nil
     public var message: BGPMessage
+}
+
+/// How the decoder knew that a message of a plain BGP4MP subtype carries
+/// ADD-PATH NLRI (BIRD writes them so).
+public enum AddPathSource: String, Sendable {
+    /// Both OPENs of the session are in the file and negotiated it (capability 69).
+    case open
+    /// The plain reading was invalid (a prefix length over the family's,
+    /// bytes left over, repeated prefixes) and the ADD-PATH reading clean, in
+    /// this message or an earlier one of the same session and family.
+    case detected
 }
 
 public enum MRTRecordBody: Sendable {

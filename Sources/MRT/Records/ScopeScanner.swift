@@ -182,10 +182,15 @@ public struct ScopeScanner: Sendable {
 
     /// Counts the prefixes of an NLRI list that reads cleanly to its end and
     /// holds nothing in scope; nil otherwise.
+    ///
+    /// Without ADD-PATH, a /0 is left to the decoder too: it is what the plain
+    /// reading of ADD-PATH NLRI (BIRD's, under the plain subtypes) gives for a
+    /// path identifier below 2^24, and the decoder then reads the message as
+    /// the session sent it.
     private func prefixCount(_ r: inout ByteReader, afi: AFI, addPath: Bool) -> Int? {
         var n = 0
         while !r.isAtEnd {
-            if addPath { guard r.skip(4) else { return nil } }
+            if addPath { guard r.skip(4) else { return nil } } else if r.peek() == 0 { return nil }
             guard let inScope = prefix(&r, afi: afi), !inScope else { return nil }
             n += 1
         }

@@ -179,19 +179,23 @@ public struct MRTWriter: Sendable {
         bgp4mp(time, session: session, subtype: session.as4 ? BGP4MPSubtype.stateChangeAS4 : BGP4MPSubtype.stateChange, payload: w.bytes)
     }
 
-    /// A BGP4MP(_ET) MESSAGE record carrying an UPDATE.
-    public mutating func writeUpdate(_ time: Time, session: Session, local: Bool = false, addPath: Bool = false,
+    /// A BGP4MP(_ET) MESSAGE record carrying an UPDATE. `addPath` picks the
+    /// RFC 8050 ADD-PATH subtype; `pathIDs` (default: as `addPath`) writes
+    /// the path identifiers before each prefix — with a plain subtype, as
+    /// BIRD writes the UPDATEs of sessions that negotiated ADD-PATH.
+    public mutating func writeUpdate(_ time: Time, session: Session, local: Bool = false, addPath: Bool = false, pathIDs: Bool? = nil,
                                      withdrawn: [NLRIEntry] = [], attributes: AttributeSet = AttributeSet(),
                                      announced: [NLRIEntry] = []) {
+        let ids = pathIDs ?? addPath
         var u = WireBuffer()
         var wd = WireBuffer()
-        for n in withdrawn { wd.nlri(n, addPath: addPath) }
+        for n in withdrawn { wd.nlri(n, addPath: ids) }
         u.u16(UInt16(wd.bytes.count))
         u.bytes += wd.bytes
-        let attrs = AttributeEncoder.encode(attributes, asnLength: session.as4 ? 4 : 2, addPath: addPath, inRIB: false)
+        let attrs = AttributeEncoder.encode(attributes, asnLength: session.as4 ? 4 : 2, addPath: ids, inRIB: false)
         u.u16(UInt16(truncatingIfNeeded: attrs.count))
         u.bytes += attrs
-        for n in announced { u.nlri(n, addPath: addPath) }
+        for n in announced { u.nlri(n, addPath: ids) }
         writeMessage(time, session: session, local: local, addPath: addPath, type: BGPMessageType.update, body: u.bytes)
     }
 
@@ -212,7 +216,7 @@ public struct MRTWriter: Sendable {
     }
 
     /// An OPEN with the given capabilities (4-octet AS added when the AS needs it).
-    public mutating func writeOpen(_ time: Time, session: Session, holdTime: UInt16 = 180, bgpID: IPAddress,
+    public mutating func writeOpen(_ time: Time, session: Session, local: Bool = false, holdTime: UInt16 = 180, bgpID: IPAddress,
                                    capabilities: [BGPCapability]) {
         var caps = capabilities
         if session.peerASN > 0xFFFF && !caps.contains(where: { $0.code == BGPCapability.fourOctetAS }) {
@@ -230,7 +234,7 @@ public struct MRTWriter: Sendable {
         w.address(bgpID)
         w.u8(UInt8(params.bytes.count))
         w.bytes += params.bytes
-        writeMessage(time, session: session, type: BGPMessageType.open, body: w.bytes)
+        writeMessage(time, session: session, local: local, type: BGPMessageType.open, body: w.bytes)
     }
 
     /// A NOTIFICATION.

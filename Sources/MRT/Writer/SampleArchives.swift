@@ -139,3 +139,35 @@ public enum SampleArchives {
         return out
     }
 }
+
+extension SampleArchives {
+    /// What BIRD writes for a session that negotiated ADD-PATH: plain
+    /// BGP4MP_MESSAGE_AS4 records whose NLRI start with a 4-byte path
+    /// identifier — two paths of 172.17.0.0/24, 10.20.0.0/16, fd01:1::/64 in
+    /// MP_REACH_NLRI, then a withdrawal of one path. No OPEN in the file.
+    public static func birdAddPath(at t: UInt32 = 1_700_000_000) -> [UInt8] {
+        let v4 = MRTWriter.Session(peerASN: 65001, localASN: 65000, peerIP: .v4(0xAC11_0002), localIP: .v4(0xAC11_0001))
+        let v6 = MRTWriter.Session(peerASN: 65001, localASN: 65000, peerIP: IPAddress("fd01::2")!, localIP: IPAddress("fd01::1")!)
+        let path = ASPath(segments: [ASPathSegment(type: .sequence, asns: [65001, 65010])])
+        var w = MRTWriter()
+        w.writeUpdate(MRTWriter.Time(t), session: v4, pathIDs: true, attributes: AttributeSet(origin: .igp, asPath: path, nextHop: .v4(0xAC11_0002)),
+                      announced: [NLRIEntry(prefix: Prefix("172.17.0.0/24")!, pathID: 1), NLRIEntry(prefix: Prefix("172.17.0.0/24")!, pathID: 2),
+                                  NLRIEntry(prefix: Prefix("10.20.0.0/16")!, pathID: 1)])
+        var a = AttributeSet(origin: .igp, asPath: path)
+        a.mpReach = MPReachNLRI(afi: .ipv6, safi: .unicast, nextHop: IPAddress("fd01::2")!, nlri: [NLRIEntry(prefix: Prefix("fd01:1::/64")!, pathID: 1)])
+        w.writeUpdate(MRTWriter.Time(t + 1), session: v6, pathIDs: true, attributes: a)
+        w.writeUpdate(MRTWriter.Time(t + 2), session: v4, pathIDs: true, withdrawn: [NLRIEntry(prefix: Prefix("172.17.0.0/24")!, pathID: 2)])
+        return w.take()
+    }
+
+    /// What OpenBGPD writes in its TABLE_DUMP (v1) RIBs: an AGGREGATOR of 8
+    /// bytes (a 4-byte AS) although the record's AS numbers are 2 bytes.
+    public static func openBGPDTableDump() -> [UInt8] {
+        var w = MRTWriter()
+        var a = AttributeSet(origin: .igp, asPath: ASPath(segments: [ASPathSegment(type: .sequence, asns: [65001, 65010])]), nextHop: .v4(0xC0A8_0001))
+        a.unknown = [RawAttribute(flags: 0xC0, type: 7, value: [0, 0, 0xFD, 0xE8, 192, 168, 0, 15])]
+        w.writeTableDump(timestamp: 1_700_000_000, sequence: 0, prefix: Prefix("203.0.113.0/24")!, originatedTime: 1_699_000_000,
+                         peerIP: .v4(0xC0A8_0001), peerASN: 65001, attributes: a)
+        return w.take()
+    }
+}
