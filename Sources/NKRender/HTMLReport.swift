@@ -402,7 +402,7 @@ enum HTMLReport {
         td.time, td.num { white-space: nowrap; } td.why, p.why { color: #555; font-size: 13px; }
         tr.hard_outage td.label { color: #c62828; font-weight: bold; } tr.partial_outage td.label { color: #ef6c00; font-weight: bold; }
         tr.period > td { background: #fffbea; } details summary { cursor: pointer; } table.inner { margin: .5em 0 .3em; background: #fff; }
-        code { font-size: 14px; }
+        code { font-size: 14px; overflow-wrap: anywhere; }
         footer { margin-top: 2.5em; border-top: 1px solid #ddd; padding-top: .6em; color: #616161; font-size: 13px; }
         @media (max-width: 640px) {
           body { padding: 1em 12px 2em; }
