@@ -103,6 +103,17 @@ public final class ArchiveStream: ByteSource {
         fileOffset += n
     }
 
+    /// Hands over the compressed bytes read so far and not yet decompressed
+    /// (before the first `read`, everything read to detect the format), for
+    /// a decoder of its own (`ParallelBzip2Source`); this stream must not be
+    /// read afterwards.
+    public func takeUnconsumedInput() -> [UInt8] {
+        let bytes = Array(inBuffer[inStart..<inEnd])
+        inStart = inEnd
+        finished = true
+        return bytes
+    }
+
     /// Every remaining decompressed byte (tests, tools, small inputs).
     public func readAll() throws -> [UInt8] {
         var out: [UInt8] = []
@@ -125,6 +136,7 @@ public final class ArchiveStream: ByteSource {
         case .gzip: produced = try readGzip(into: out)
         case .bzip2: produced = try readBzip2(into: out)
         }
+        if produced == 0, let e = pendingError { pendingError = nil; throw e }
         decompressedOffset += produced
         return produced
     }
@@ -156,7 +168,10 @@ public final class ArchiveStream: ByteSource {
 
     /// After the end of a member/stream: decides whether another follows.
     /// Returns true if decoding continues.
-    private func startNextMember(magic: [UInt8]) throws -> Bool {
+    /// `produced`: bytes this call already wrote. Trailing garbage ends the
+    /// stream with an error that the next call throws (this one, if it
+    /// produced nothing).
+    private func startNextMember(magic: [UInt8], produced: Int) throws -> Bool {
         if inAvailable < magic.count { try refill() }
         if inAvailable == 0 && fileEOF { finished = true; return false }
         // Trailing zero padding (tape blocks) is ignored, as gzip does.
@@ -166,13 +181,15 @@ public final class ArchiveStream: ByteSource {
             inStart = inEnd
             try refill()
             if inAvailable == 0 && fileEOF { finished = true; return false }
-            return try startNextMember(magic: magic)
+            return try startNextMember(magic: magic, produced: produced)
         }
         let head = Array(inBuffer[inStart..<min(inEnd, inStart + magic.count)])
         guard head == Array(magic.prefix(head.count)) else {
+            // The bytes this call produced before the garbage go out first.
             finished = true
-            throw ArchiveError(.trailingData, offset: decompressedOffset, compressedOffset: compressedOffset,
-                               "\(inEnd - inStart)+ bytes of trailing garbage after the \(compression) data at compressed byte offset \(compressedOffset)")
+            pendingError = ArchiveError(.trailingData, offset: decompressedOffset + produced, compressedOffset: compressedOffset,
+                                        "\(inEnd - inStart)+ bytes of trailing garbage after the \(compression) data at compressed byte offset \(compressedOffset)")
+            return false
         }
         memberStart = compressedOffset
         return true
@@ -184,7 +201,7 @@ public final class ArchiveStream: ByteSource {
         z.pointee.avail_out = uInt(min(out.count, Int(UInt32.max)))
         while z.pointee.avail_out > 0 {
             if !inMember {
-                guard try startNextMember(magic: [0x1F, 0x8B]) else { break }
+                guard try startNextMember(magic: [0x1F, 0x8B], produced: out.count - Int(z.pointee.avail_out)) else { break }
                 inflateReset(z)
                 inMember = true
             }
@@ -221,7 +238,7 @@ public final class ArchiveStream: ByteSource {
         b.pointee.avail_out = UInt32(min(out.count, Int(UInt32.max)))
         while b.pointee.avail_out > 0 {
             if !inMember {
-                guard try startNextMember(magic: [0x42, 0x5A, 0x68]) else { break }
+                guard try startNextMember(magic: [0x42, 0x5A, 0x68], produced: out.count - Int(b.pointee.avail_out)) else { break }
                 BZ2_bzDecompressEnd(b)
                 let saveOut = b.pointee.next_out, saveAvail = b.pointee.avail_out
                 b.initialize(to: bz_stream())

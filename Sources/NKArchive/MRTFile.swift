@@ -1,3 +1,4 @@
+import Foundation
 import MRT
 import NKModel
 
@@ -77,11 +78,16 @@ public struct MRTReadOptions: Sendable {
     /// Hash the raw bytes (SHA-256) as they are read, and read to the end
     /// even when decoding stops early, so the hash covers the whole input.
     public var hash = false
+    /// Decode bzip2 blocks on every core (`ParallelBzip2Source`) where the
+    /// pipeline applies and there is more than one core; otherwise libbz2
+    /// decodes the stream in order.
+    public var parallelBzip2 = true
 
-    public init(maxRecordsWithErrors: Int = 1000, pipeline: PipelineChoice = .automatic, hash: Bool = false) {
+    public init(maxRecordsWithErrors: Int = 1000, pipeline: PipelineChoice = .automatic, hash: Bool = false, parallelBzip2: Bool = true) {
         self.maxRecordsWithErrors = maxRecordsWithErrors
         self.pipeline = pipeline
         self.hash = hash
+        self.parallelBzip2 = parallelBzip2
     }
 }
 
@@ -116,6 +122,36 @@ public func readMRT(source raw: any ByteSource, path: String, size: Int?, decode
                     prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = nil,
                     _ body: (MRTRecord) -> Void) -> FileReport {
     var report = FileReport(path: path)
+    withRecordReader(source: raw, path: path, size: size, options: options, report: &report) { reader, report in
+        let maxErrors = options.maxRecordsWithErrors
+        frameRecords(&reader, path: path, report: &report) { view, report in
+            if let prefilter, prefilter(view, decoder) {
+                report.recordsDecoded += 1
+                return
+            }
+            switch decoder.decode(view) {
+            case .success(let record):
+                report.recordsDecoded += 1
+                for problem in record.problems where report.recordErrors.count < maxErrors {
+                    report.recordErrors.append(FileError(path: path, problem))
+                }
+                if case .unsupported(let what) = record.body { report.unsupported[what, default: 0] += 1 }
+                body(record)
+            case .failure(let e):
+                if report.recordErrors.count < maxErrors {
+                    report.recordErrors.append(FileError(path: path, e))
+                }
+            }
+        }
+    }
+    return report
+}
+
+/// Sets up the reading of `raw`: hashing, decompression (on its own thread
+/// when it pays), framing; runs `read` with the record reader; then finishes
+/// the hash over every raw byte.
+func withRecordReader(source raw: any ByteSource, path: String, size: Int?, options: MRTReadOptions, report: inout FileReport,
+                      _ read: (inout MRTRecordReader, inout FileReport) -> Void) {
     var hashing: HashingSource?
     do {
         let source: any ByteSource
@@ -128,12 +164,16 @@ public func readMRT(source raw: any ByteSource, path: String, size: Int?, decode
         }
         let stream = try ArchiveStream(source: source, inputSize: size)
         report.compression = stream.compression
-        if options.pipeline.applies(to: stream) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if stream.compression == .bzip2, options.parallelBzip2, cores > 1, options.pipeline.applies(to: stream) {
+            var reader = MRTRecordReader(source: ParallelBzip2Source(source: source, prefix: stream.takeUnconsumedInput(), workers: cores))
+            read(&reader, &report)
+        } else if options.pipeline.applies(to: stream) {
             var reader = MRTRecordReader(source: PipelinedByteSource(stream))
-            readRecords(&reader, path: path, decoder: &decoder, report: &report, options: options, prefilter: prefilter, body)
+            read(&reader, &report)
         } else {
             var reader = MRTRecordReader(source: stream)
-            readRecords(&reader, path: path, decoder: &decoder, report: &report, options: options, prefilter: prefilter, body)
+            read(&reader, &report)
         }
         // The pipeline's thread has been joined: the raw source is ours again.
         if let h = hashing {
@@ -146,7 +186,6 @@ public func readMRT(source raw: any ByteSource, path: String, size: Int?, decode
         report.rawBytes = h.bytesRead
         report.sha256 = h.finish()
     }
-    return report
 }
 
 /// A thrown error as a `FileError`.
@@ -159,15 +198,15 @@ func fileError(_ error: any Error, path: String, at offset: Int) -> FileError {
     }
 }
 
-private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder: inout MRTDecoder,
-                         report: inout FileReport, options: MRTReadOptions,
-                         prefilter: ((RawRecordView, MRTDecoder) -> Bool)?,
-                         _ body: (MRTRecord) -> Void) {
+/// Frames every record of `reader`, counting them and their times in
+/// `report`, and hands each to `take`; records the error that stops the
+/// stream. Shared by the sequential and the batched reads.
+func frameRecords(_ reader: inout MRTRecordReader, path: String, report: inout FileReport,
+                  _ take: (RawRecordView, inout FileReport) -> Void) {
     reader.firstHeaderCheck = { header in
         knownMRTTypes.contains(header.type.rawValue) ? nil : MRTError(
             .notMRT, offset: 0, "not an MRT file: the first record has type \(header.type.rawValue), which RFC 6396 does not define")
     }
-    let maxErrors = options.maxRecordsWithErrors
     var sawAny = false
     while true {
         do {
@@ -176,23 +215,7 @@ private func readRecords(_ reader: inout MRTRecordReader, path: String, decoder:
                 report.records += 1
                 if report.firstTimestamp == nil { report.firstTimestamp = view.header.timestamp }
                 report.lastTimestamp = view.header.timestamp
-                if let prefilter, prefilter(view, decoder) {
-                    report.recordsDecoded += 1
-                    return true
-                }
-                switch decoder.decode(view) {
-                case .success(let record):
-                    report.recordsDecoded += 1
-                    for problem in record.problems where report.recordErrors.count < maxErrors {
-                        report.recordErrors.append(FileError(path: path, problem))
-                    }
-                    if case .unsupported(let what) = record.body { report.unsupported[what, default: 0] += 1 }
-                    body(record)
-                case .failure(let e):
-                    if report.recordErrors.count < maxErrors {
-                        report.recordErrors.append(FileError(path: path, e))
-                    }
-                }
+                take(view, &report)
                 return true
             }
             guard let go = more, go else { break }

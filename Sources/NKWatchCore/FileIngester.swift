@@ -123,6 +123,10 @@ final class FileAccumulator {
         case .decode: return false
         case .message(let count): sawUpdates = true; n = count
         case .rib(let count): sawRIB = true; n = count
+        case .tableDump(let ip, let asn, let ipv4):
+            sawRIB = true
+            n = 1
+            rib.add(ip: ip, asn: asn, ipv4: ipv4, time: time)
         }
         elements += n
         bins.add(time, n)
@@ -237,8 +241,10 @@ struct RIBCounter {
     private var indexPeers: [PeerEntry] = []
     private var order = 0
 
-    mutating func add(peer: Peer, ipv4: Bool, time: Int64) {
-        let key = Key(ip: peer.ip, asn: peer.asn)
+    mutating func add(peer: Peer, ipv4: Bool, time: Int64) { add(ip: peer.ip, asn: peer.asn, ipv4: ipv4, time: time) }
+
+    mutating func add(ip: IPAddress, asn: UInt32, ipv4: Bool, time: Int64) {
+        let key = Key(ip: ip, asn: asn)
         var c = byPeer[key] ?? Count(time: time, order: order)
         if ipv4 { c.v4 += 1 } else { c.v6 += 1 }
         byPeer[key] = c

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import MRT
 import NKArchive
@@ -56,10 +57,14 @@ struct Dump: ParsableCommand {
 
     @OptionGroup var range: TimeRangeOptions
 
+    @Option(help: ArgumentHelp("Threads that decompress, decode and format (default: the number of cores; the lines come out in file order either way).", valueName: "n"))
+    var jobs: Int?
+
     @Flag(help: "Print no per-file summary of problems on standard error, only the errors themselves.")
     var quiet = false
 
     func validate() throws {
+        if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
         if paths.isEmpty { throw ValidationError("give at least one MRT file, directory, or '-' for standard input") }
         for p in prefixes where Prefix(p) == nil { throw ValidationError("'\(p)' is not a prefix (expected a.b.c.d/n or x:y::/n)") }
         for ip in peerIPs where IPAddress(ip) == nil { throw ValidationError("'\(ip)' is not an IP address") }
@@ -82,7 +87,7 @@ struct Dump: ParsableCommand {
             Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file")
         }
         let inputs = listing.files
-        var dumper = Dumper(format: format, filter: filter)
+        var dumper = Dumper(format: format, filter: filter, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         var out = StdoutWriter()
         var failed = !listing.problems.isEmpty || inputs.isEmpty || local.count < paths.count
         for path in inputs {

@@ -34,6 +34,12 @@ public struct RawRecordView {
     public let body: UnsafeRawBufferPointer
     /// Offset of the body's first byte.
     public var bodyOffset: Int { offset + header.wireHeaderLength }
+
+    public init(header: MRTCommonHeader, offset: Int, body: UnsafeRawBufferPointer) {
+        self.header = header
+        self.offset = offset
+        self.body = body
+    }
 }
 
 /// Frames MRT records from a byte source: an explicit two-state machine

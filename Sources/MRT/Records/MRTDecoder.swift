@@ -21,6 +21,25 @@ public struct MRTDecoder: Sendable {
         self.attributeFilter = attributeFilter
     }
 
+    /// Keeps the state that later records depend on — the PEER_INDEX_TABLE
+    /// and the sessions' OPENs — from `view`, decoding nothing else: what a
+    /// reader that hands records out to other decoders runs on every record,
+    /// so that each batch starts from the state the records before it left.
+    public mutating func observeState(_ view: RawRecordView) {
+        let h = view.header
+        switch h.type {
+        case .tableDumpV2 where h.subtype == TableDumpV2Subtype.peerIndexTable:
+            _ = decode(view)
+        case .bgp4mp, .bgp4mpET:
+            guard let form = BGP4MPSubtype.messageForm(h.subtype), view.body.count >= 2 * form.asnLength + 4 else { return }
+            let afi = UInt16(view.body[2 * form.asnLength + 2]) << 8 | UInt16(view.body[2 * form.asnLength + 3])
+            let typeAt = 2 * form.asnLength + 4 + (afi == AFI.ipv6.rawValue ? 32 : 8) + 18
+            if typeAt < view.body.count && view.body[typeAt] == BGPMessageType.open { _ = decode(view) }
+        default:
+            return
+        }
+    }
+
     /// Decodes one framed record. A decoding error concerns this record only;
     /// the caller reports it and goes on with the next record.
     public mutating func decode(_ view: RawRecordView) -> Result<MRTRecord, MRTError> {

@@ -16,6 +16,8 @@ public struct ScopeScanner: Sendable {
         case message(elements: Int)
         /// RIB entries with nothing in scope; each was counted with `countRIB`.
         case rib(elements: Int)
+        /// A TABLE_DUMP (v1) entry with nothing in scope: one RIB element of this peer.
+        case tableDump(peerIP: IPAddress, peerASN: UInt32, ipv4: Bool)
     }
 
     public let prefixes: PrefixSet
@@ -42,6 +44,12 @@ public struct ScopeScanner: Sendable {
         case .tableDumpV2:
             guard let peers = peerCount, let form = TableDumpV2Subtype.ribForm(view.header.subtype) else { return .decode }
             return scanRIB(&r, form: form, peerCount: peers, countRIB: countRIB)
+        case .tableDump:
+            switch view.header.subtype {
+            case TableDumpSubtype.afiIPv4: return scanTableDump(&r, afi: .ipv4)
+            case TableDumpSubtype.afiIPv6: return scanTableDump(&r, afi: .ipv6)
+            default: return .decode
+            }
         default:
             return .decode
         }
@@ -95,6 +103,37 @@ public struct ScopeScanner: Sendable {
             countRIB(Int(peer), form.afi)
         }
         return .rib(elements: Int(count))
+    }
+
+    // MARK: TABLE_DUMP (v1) entries
+
+    /// One entry (RFC 6396 §4.2): view, sequence, prefix, length, status,
+    /// originated time, peer address and AS, attributes (2-byte AS numbers).
+    private func scanTableDump(_ r: inout ByteReader, afi: AFI) -> Outcome {
+        let ipv6 = afi == .ipv6
+        guard r.skip(4) else { return .decode }
+        let inScope: Bool
+        if ipv6 {
+            guard let hi = r.readUInt64(), let lo = r.readUInt64(), let bits = r.readUInt8(), bits <= 128 else { return .decode }
+            let (mh, ml) = bits == 0 ? (UInt64(0), UInt64(0)) : bits <= 64 ? (~UInt64(0) << (64 - UInt64(bits)), UInt64(0))
+                : (~UInt64(0), bits == 128 ? ~UInt64(0) : ~UInt64(0) << (128 - UInt64(bits)))
+            inScope = prefixes.overlapsIPv6(hi: hi & mh, lo: lo & ml, length: Int(bits))
+        } else {
+            guard let v = r.readUInt32(), let bits = r.readUInt8(), bits <= 32 else { return .decode }
+            inScope = prefixes.overlapsIPv4(bits == 0 ? 0 : v & (~UInt32(0) << (32 - UInt32(bits))), length: Int(bits))
+        }
+        guard !inScope, r.skip(5) else { return .decode }
+        let peerIP: IPAddress
+        if ipv6 {
+            guard let hi = r.readUInt64(), let lo = r.readUInt64() else { return .decode }
+            peerIP = .v6(hi, lo)
+        } else {
+            guard let v = r.readUInt32() else { return .decode }
+            peerIP = .v4(v)
+        }
+        guard let peerAS = r.readUInt16(), let alen = r.readUInt16(), var attrs = r.readSlice(Int(alen)), r.isAtEnd,
+              attributes(&attrs, asnLength: 2, addPath: false, inRIB: true) != nil else { return .decode }
+        return .tableDump(peerIP: peerIP, peerASN: UInt32(peerAS), ipv4: !ipv6)
     }
 
     // MARK: Parts
