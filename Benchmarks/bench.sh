@@ -17,8 +17,8 @@
 #
 # Input: the update dumps of ../shared/corpus/ris concatenated COPIES times
 # (decompressed and recompressed as one .gz and one .bz2), or SampleData/mrt
-# when the corpus is absent. Needs hyperfine and bgpdump
-# (apt-get install hyperfine bgpdump) and python3.
+# when the corpus is absent. Needs hyperfine, bgpdump, pigz and lbzip2
+# (apt-get install hyperfine bgpdump pigz lbzip2) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
@@ -97,15 +97,28 @@ with_before() { # name args... ; appends the before variants read from stdin (NU
     while IFS= read -r -d '' x; do extra+=("$x"); done
     group "$@" "${extra[@]}"
 }
-with_before gz -n zcat "zcat $work/input.mrt.gz" \
+# bgpkit-parser through its Python binding (BGPKIT_PYTHON: a python with
+# pybgpkit_parser, e.g. a venv with `pip install --only-binary :all:
+# pybgpkit-parser`), counting the elements it yields.
+if [ -n "${BGPKIT_PYTHON:-}" ]; then
+    bgpkit_cmd() { echo "$BGPKIT_PYTHON -c \"from pybgpkit_parser import Parser; print(sum(1 for _ in Parser(url='$1')))\""; }
+    echo "bgpkit-parser counts $(eval "$(bgpkit_cmd "$work/input.mrt.gz")") elements"
+fi
+bgpkit_for() { if [ -n "${BGPKIT_PYTHON:-}" ]; then printf '%s\0%s\0%s\0' -n "bgpkit-parser" "$(bgpkit_cmd "$1")"; fi; }
+with_before gz -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $work/input.mrt.gz" \
     -n "nkwatch dump" "$nk dump $work/input.mrt.gz" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" < <(before "nkwatch dump" "\$nk dump $work/input.mrt.gz")
-with_before bz2 -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n "nkwatch dump --jobs 1" "$nk dump --jobs 1 $work/input.mrt.gz" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" < <(bgpkit_for "$work/input.mrt.gz"; before "nkwatch dump" "\$nk dump $work/input.mrt.gz")
+with_before bz2 -n bzcat "bzcat $work/input.mrt.bz2" -n "lbzip2 -dc" "lbzip2 -dc $work/input.mrt.bz2" \
     -n "nkwatch dump" "$nk dump $work/input.mrt.bz2" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2" < <(before "nkwatch dump" "\$nk dump $work/input.mrt.bz2")
-with_before ingest -n zcat "zcat $work/input.mrt.gz" \
+    -n "nkwatch dump --jobs 1" "$nk dump --jobs 1 $work/input.mrt.bz2" \
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.bz2" < <(bgpkit_for "$work/input.mrt.bz2"; before "nkwatch dump" "\$nk dump $work/input.mrt.bz2")
+with_before plain -n "cat" "cat $work/input.mrt" \
+    -n "nkwatch dump" "$nk dump $work/input.mrt" \
+    -n "nkwatch dump --jobs 1" "$nk dump --jobs 1 $work/input.mrt" < <(before "nkwatch dump" "\$nk dump $work/input.mrt")
+with_before ingest -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $work/input.mrt.gz" \
     -n "ingest .gz" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz" \
-    -n bzcat "bzcat $work/input.mrt.bz2" \
+    -n bzcat "bzcat $work/input.mrt.bz2" -n "lbzip2 -dc" "lbzip2 -dc $work/input.mrt.bz2" \
     -n "ingest .bz2" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2" \
     < <(before "ingest .gz" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz"; \
         before "ingest .bz2" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2")
@@ -140,14 +153,21 @@ def show(title, r):
     for k, (med, lo, hi, n) in r.items():
         print(f"  {k:28s} median {med:7.3f} s  (min {lo:.3f}, max {hi:.3f}, {n} runs)")
 
-for name, base in (("gz", "zcat"), ("bz2", "bzcat")):
+for name, base, fast in (("gz", "zcat", "pigz -dc"), ("bz2", "bzcat", "lbzip2 -dc")):
     r = load(name)
     show(f"dump, .{name}", r)
-    print(f"  nkwatch dump is {r['bgpdump -m'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpdump -m, "
-          f"{r['nkwatch dump'][0] / r[base][0]:.2f}x the time of {base}")
+    print(f"  nkwatch dump is {r['bgpdump -m'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpdump -m "
+          f"({r['bgpdump -m'][0] / r['nkwatch dump --jobs 1'][0]:.2f}x with --jobs 1), "
+          f"{r['nkwatch dump'][0] / r[base][0]:.2f}x the time of {base}, {r['nkwatch dump'][0] / r[fast][0]:.2f}x the time of {fast}")
+    if "bgpkit-parser" in r:
+        print(f"  nkwatch dump is {r['bgpkit-parser'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpkit-parser")
+r = load("plain")
+show("dump, uncompressed", r)
+print(f"  nkwatch dump --jobs 1 / all cores: {r['nkwatch dump --jobs 1'][0] / r['nkwatch dump'][0]:.2f}x")
 r = load("ingest")
 show("ingest (default scope) against decompression alone", r)
-print(f"  ingest .gz is {r['ingest .gz'][0] / r['zcat'][0]:.2f}x zcat; ingest .bz2 is {r['ingest .bz2'][0] / r['bzcat'][0]:.2f}x bzcat")
+print(f"  ingest .gz is {r['ingest .gz'][0] / r['zcat'][0]:.2f}x zcat, {r['ingest .gz'][0] / r['pigz -dc'][0]:.2f}x pigz -dc; "
+      f"ingest .bz2 is {r['ingest .bz2'][0] / r['bzcat'][0]:.2f}x bzcat, {r['ingest .bz2'][0] / r['lbzip2 -dc'][0]:.2f}x lbzip2 -dc")
 r = load("jobs")
 show("multi-file ingest: one core (taskset -c 0, --jobs 1) against all cores", r)
 k = [x for x in r if "(before)" not in x]
@@ -155,7 +175,7 @@ for a in (0, 2):
     print(f"  speed-up with all cores, {k[a].split(',')[0]}: {r[k[a]][0] / r[k[a + 1]][0]:.2f}x")
 
 # Before/after, when BEFORE was set: the older build's median over this one's.
-for name in ("gz", "bz2", "ingest", "jobs"):
+for name in ("gz", "bz2", "plain", "ingest", "jobs"):
     r = load(name)
     for k, v in r.items():
         if k.endswith(" (before)") and k[:-9] in r:

@@ -28,7 +28,7 @@ struct NKWatch: ParsableCommand {
         environment failed (damaged, locked or read-only store, disk full).
         """,
         version: nkwatchVersion,
-        subcommands: [Fetch.self, Ingest.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
+        subcommands: [Fetch.self, Ingest.self, Merge.self, Timeline.self, Classify.self, Report.self, Dump.self, Simulate.self]
     )
 
     static func main() {
