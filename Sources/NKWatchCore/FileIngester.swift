@@ -15,6 +15,9 @@ public struct FileIngester: Sendable {
     /// The learned prefixes (`learned_prefixes.seq`) `prefixSet` includes.
     public var scannedThrough: Int64
     public var collectorOverride: String?
+    /// Decode a bzip2 file's blocks on every core (`ParallelBzip2Source`):
+    /// worth it when this file is the only one being read.
+    public var parallelBzip2 = true
 
     /// The collector-health bin (`collector_bins`).
     public static let binSeconds: Int64 = 300
@@ -78,7 +81,7 @@ public struct FileIngester: Sendable {
         var decoder = MRTDecoder(attributeFilter: { set.overlaps($0) })
         let scanner = ScopeScanner(prefixes: set, originASNs: capture.originASNs)
         let prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = fastPath ? { view, decoder in acc.settle(view, scanner: scanner, decoder: decoder) } : nil
-        let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true), prefilter: prefilter) { record in
+        let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true, parallelBzip2: parallelBzip2), prefilter: prefilter) { record in
             acc.take(record)
         }
         return (acc, report)

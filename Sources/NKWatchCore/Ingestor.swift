@@ -268,7 +268,12 @@ public struct Ingestor: Sendable {
                 let stop = shared.failure != nil || shouldStop()
                 shared.lock.unlock()
                 guard k < paths.count, !stop else { return }
-                process(path: paths[k], ingester: ingester, store: store, known: known, shared: shared)
+                // Blocks of one bzip2 file on several cores only when there
+                // are fewer files left than threads (one large file, or the
+                // last ones): otherwise the files keep every core busy.
+                var one = ingester
+                one.parallelBzip2 = jobs > 1 && paths.count - k < jobs
+                process(path: paths[k], ingester: one, store: store, known: known, shared: shared)
                 progress()
             }
         }
