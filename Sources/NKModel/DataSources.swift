@@ -8,19 +8,22 @@ public struct DataSources: Sendable {
     public var collectors: [String]
     public var peers: Int
     public var scope: Scope
+    /// The scope's name in a store of several (`--scope NAME`).
+    public var scopeLabel: String?
 
-    public init(store: String, files: Int, damagedFiles: Int, collectors: [String], peers: Int, scope: Scope) {
+    public init(store: String, files: Int, damagedFiles: Int, collectors: [String], peers: Int, scope: Scope, scopeLabel: String? = nil) {
         self.store = store
         self.files = files
         self.damagedFiles = damagedFiles
         self.collectors = collectors
         self.peers = peers
         self.scope = scope
+        self.scopeLabel = scopeLabel
     }
 
     /// `country KP: 175.45.176.0/22, origin AS131279`.
     public var scopeText: String {
-        (scope.country.map { "country \($0): " } ?? "") + scope.prefixes.map(\.description).joined(separator: ", ")
+        (scope.country.map { "country \($0): " } ?? scopeLabel.map { "\($0): " } ?? "") + scope.prefixes.map(\.description).joined(separator: ", ")
             + (scope.originASNs.isEmpty ? "" : ", origin " + scope.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", "))
     }
 
@@ -29,7 +32,7 @@ public struct DataSources: Sendable {
     public var scopeName: String? {
         if let cc = scope.country { return CountryNames.name(cc) ?? cc.uppercased() }
         if scope == .northKorea { return "North Korea" }
-        return nil
+        return scopeLabel
     }
 
     /// Short form for titles: up to four prefixes and four ASNs.

@@ -63,3 +63,49 @@ extension Scope: CustomStringConvertible {
         return parts.joined(separator: "; ")
     }
 }
+
+/// A scope with the name analyses and reports use for it (`--scope NAME`):
+/// a store ingested for several scopes in one pass keeps each by name.
+public struct NamedScope: Sendable, Hashable {
+    public var name: String
+    public var scope: Scope
+
+    public init(name: String, scope: Scope) {
+        self.name = name
+        self.scope = scope
+    }
+
+    /// The name a scope goes by when none is given: its country code, or
+    /// `north-korea` for the default scope, or `default`.
+    public static func defaultName(for scope: Scope) -> String {
+        if let cc = scope.country { return cc.uppercased() }
+        if scope == .northKorea { return "north-korea" }
+        return "default"
+    }
+
+    /// One scope holding every prefix and origin ASN of `scopes`: what one
+    /// pass over the archives reads for all of them.
+    public static func union(_ scopes: [NamedScope]) -> Scope {
+        if scopes.count == 1 { return scopes[0].scope }
+        return Scope(prefixes: scopes.flatMap(\.scope.prefixes), originASNs: Set(scopes.flatMap(\.scope.originASNs)))
+    }
+
+    /// `[{"name": …, "scope": {…}}, …]`, the form the store records.
+    public static func json(_ scopes: [NamedScope]) -> JSON {
+        .array(scopes.map { .object([("name", .string($0.name)), ("scope", $0.scope.json)]) })
+    }
+
+    /// Reads `json(_:)`'s form back.
+    public static func parse(_ text: String) throws -> [NamedScope] {
+        guard let list = try? JSON.parse(Data(text.utf8)) as? [[String: Any]] else {
+            throw Scope.FormatError(description: "named scopes are a JSON array of objects")
+        }
+        return try list.map { obj in
+            guard let name = obj["name"] as? String, let s = obj["scope"],
+                  let data = try? JSONSerialization.data(withJSONObject: s), let text = String(data: data, encoding: .utf8) else {
+                throw Scope.FormatError(description: "a named scope has a name and a scope")
+            }
+            return NamedScope(name: name, scope: try Scope(json: text))
+        }
+    }
+}

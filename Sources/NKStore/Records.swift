@@ -38,6 +38,8 @@ struct MetaRow: Codable, FetchableRecord, PersistableRecord {
 
     static let schemaVersionKey = "schema_version"
     static let scopeKey = "scope"
+    /// The named scopes of a store ingested for several in one pass.
+    static let scopesKey = "scopes"
     enum Columns { static let key = Column(CodingKeys.key), value = Column(CodingKeys.value) }
 }
 

@@ -51,6 +51,51 @@ extension Store {
         }
     }
 
+    /// Records `scopes` (their union as the scope that ingest reads for), or
+    /// checks they equal the ones already recorded.
+    public func useScopes(_ scopes: [NamedScope]) throws(StoreError) {
+        let isNew = try scope() == nil
+        try useScope(NamedScope.union(scopes))
+        let recorded = try namedScopes()
+        if recorded == scopes { return }
+        let path = self.path
+        let hasKey: Bool = try read("reading the scopes") { db in try MetaRow.fetchOne(db, key: MetaRow.scopesKey) != nil }
+        guard isNew && !hasKey else {
+            throw StoreError(.scopeMismatch, "\(path) holds data for other scopes (\(recorded.map(\.name).joined(separator: ", "))), "
+                + "not (\(scopes.map(\.name).joined(separator: ", "))); use another --store")
+        }
+        // One scope under its default name is what a store of one scope says
+        // already; anything else is recorded.
+        try write("recording the named scopes") { db in
+            // Another ingest creating the same store may have recorded them meanwhile.
+            if let row = try MetaRow.fetchOne(db, key: MetaRow.scopesKey) {
+                guard try NamedScope.parse(row.value) == scopes else {
+                    throw StoreError(.scopeMismatch, "\(path) holds data for other scopes; use another --store")
+                }
+                return
+            }
+            try MetaRow(key: MetaRow.scopesKey, value: NamedScope.json(scopes).compact()).insert(db)
+        }
+    }
+
+    /// The named scopes: those recorded, or the one scope under its default
+    /// name (a store ingested for one scope); empty before any ingest.
+    public func namedScopes() throws(StoreError) -> [NamedScope] {
+        let rows: (String?, String?) = try read("reading the scopes") { db in
+            (try MetaRow.fetchOne(db, key: MetaRow.scopesKey)?.value, try MetaRow.fetchOne(db, key: MetaRow.scopeKey)?.value)
+        }
+        if let text = rows.0 {
+            do { return try NamedScope.parse(text) } catch { throw StoreError(.damaged, "\(path): the recorded scopes cannot be read: \(error)") }
+        }
+        guard let text = rows.1 else { return [] }
+        do {
+            let scope = try Scope(json: text)
+            return [NamedScope(name: NamedScope.defaultName(for: scope), scope: scope)]
+        } catch {
+            throw StoreError(.damaged, "\(path): the recorded scope cannot be read: \(error)")
+        }
+    }
+
     // MARK: Files
 
     /// Writes one file's contribution in one transaction.

@@ -15,15 +15,25 @@ public struct AnalysisRequest: Sendable {
     }
 
     public var data: Data
-    /// The scope asked for; nil: the store's (or, for files, North Korea).
-    public var scope: Scope?
+    /// The scopes the command line names; nil: the store's (or, for files,
+    /// North Korea). One of them is analysed: the one `scopeName` names, or
+    /// the only one.
+    public var scopes: [NamedScope]?
+    /// `--scope NAME`: which of the store's (or `scopes`') named scopes.
+    public var scopeName: String?
     public var from: Timestamp?
     public var to: Timestamp?
     public var parameters: Parameters
 
-    public init(data: Data, scope: Scope?, from: Timestamp?, to: Timestamp?, parameters: Parameters) {
+    public init(data: Data, scope: Scope?, scopeName: String? = nil, from: Timestamp?, to: Timestamp?, parameters: Parameters) {
+        self.init(data: data, scopes: scope.map { [NamedScope(name: NamedScope.defaultName(for: $0), scope: $0)] }, scopeName: scopeName,
+                  from: from, to: to, parameters: parameters)
+    }
+
+    public init(data: Data, scopes: [NamedScope]?, scopeName: String? = nil, from: Timestamp?, to: Timestamp?, parameters: Parameters) {
         self.data = data
-        self.scope = scope
+        self.scopes = scopes
+        self.scopeName = scopeName
         self.from = from
         self.to = to
         self.parameters = parameters
@@ -44,6 +54,10 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
     case emptyStore(String)
     /// The store was ingested for another scope.
     case scopeMismatch(path: String, stored: Scope, wanted: Scope)
+    /// `--scope NAME` names none of the store's scopes.
+    case unknownScope(path: String, name: String, available: [String])
+    /// The store holds several scopes and the command did not say which.
+    case severalScopes(path: String, names: [String])
     /// None of the input files could be read.
     case nothingReadable(files: Int)
     /// The paths name no MRT file at all.
@@ -61,6 +75,11 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
             return "\(path) holds no ingested data yet: run 'nkwatch ingest ARCHIVES --store \(path)'"
         case .scopeMismatch(let path, let stored, let wanted):
             return "\(path) was ingested for another scope (\(stored)), not (\(wanted)); ingest into another --store"
+        case .unknownScope(let path, let name, let available):
+            return "\(path) holds no scope named '\(name)'; its scopes: \(available.joined(separator: ", "))"
+        case .severalScopes(let path, let names):
+            return "\(path) holds \(names.count) scopes (\(names.prefix(12).joined(separator: ", "))\(names.count > 12 ? ", …" : "")): "
+                + "give --scope NAME, or 'nkwatch report --all-scopes --out-dir DIR' for all of them"
         case .nothingReadable(let n):
             return "none of the \(n) input file(s) could be read"
         case .nothingToRead(let paths):
@@ -86,29 +105,96 @@ public enum AnalysisPipeline {
         case .store(let path):
             guard FileSource.identity(ofPath: path) != nil else { throw AnalysisError.noStore(path) }
             let store = try Store.open(path: path, mode: .read)
-            guard let stored = try store.scope() else { throw AnalysisError.emptyStore(path) }
-            if let wanted = request.scope, wanted != stored {
-                throw AnalysisError.scopeMismatch(path: path, stored: stored, wanted: wanted)
-            }
-            return try analyse(store: store, name: path, scope: stored, request: request)
+            guard try store.scope() != nil else { throw AnalysisError.emptyStore(path) }
+            let scope = try choose(request, from: try store.namedScopes(), path: path)
+            return try analyse(store: store, name: path, scope: scope, request: request)
         case .files(let paths):
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            let scope = request.scope ?? .northKorea
+            let scopes = request.scopes ?? [NamedScope(name: NamedScope.defaultName(for: .northKorea), scope: .northKorea)]
             let listing = InputPaths.list(paths)
             listing.problems.forEach { problem($0.description) }
             if listing.files.isEmpty { throw AnalysisError.nothingToRead(paths) }
             let store = try Store.open(path: dir.appendingPathComponent("store.sqlite").path)
-            let summary = try Ingestor(scope: scope).run(paths: listing.files, store: store)
+            let name = paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files"
+            var one = request
+            one.scopes = nil
+            let scope = try choose(one, from: scopes, path: name)
+            try store.useScopes(scopes)
+            let summary = try Ingestor(scope: NamedScope.union(scopes)).run(paths: listing.files, store: store)
             summary.problems.forEach(problem)
             if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: listing.files.count) }
-            return try analyse(store: store, name: paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files", scope: scope, request: request)
+            return try analyse(store: store, name: name, scope: scope, request: request)
         }
     }
 
-    static func analyse(store: Store, name: String, scope: Scope, request: AnalysisRequest) throws -> AnalysisReport {
+    /// The one scope to analyse of a store's named scopes: the one
+    /// `--scope` names, or the one the flags name, or the only one.
+    public static func choose(_ request: AnalysisRequest, from named: [NamedScope], path: String) throws -> NamedScope {
+        let wanted = request.scopes
+        if let name = request.scopeName {
+            guard let s = named.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw AnalysisError.unknownScope(path: path, name: name, available: named.map(\.name))
+            }
+            if let w = wanted, w.count == 1, w[0].scope != s.scope {
+                throw AnalysisError.scopeMismatch(path: path, stored: s.scope, wanted: w[0].scope)
+            }
+            return s
+        }
+        if let w = wanted {
+            guard w.count == 1 else { throw AnalysisError.severalScopes(path: path, names: w.map(\.name)) }
+            if let s = named.first(where: { $0.scope == w[0].scope }) { return s }
+            throw AnalysisError.scopeMismatch(path: path, stored: NamedScope.union(named), wanted: w[0].scope)
+        }
+        guard named.count == 1 else { throw AnalysisError.severalScopes(path: path, names: named.map(\.name)) }
+        return named[0]
+    }
+
+    /// Every named scope of the data (those the request's flags name, or
+    /// all the store's), each analysed alone over one read of the store (the
+    /// files are ingested once): a scope that cannot be analysed keeps its error.
+    public static func runAll(_ request: AnalysisRequest, problem: (String) -> Void = { _ in }) throws -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
+        func each(_ store: Store, name: String, _ scopes: [NamedScope]) -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
+            scopes.map { s in (s, Result { try analyse(store: store, name: name, scope: s, request: request) }) }
+        }
+        switch request.data {
+        case .store(let path):
+            guard FileSource.identity(ofPath: path) != nil else { throw AnalysisError.noStore(path) }
+            let store = try Store.open(path: path, mode: .read)
+            guard try store.scope() != nil else { throw AnalysisError.emptyStore(path) }
+            let named = try store.namedScopes()
+            var chosen = named
+            if let wanted = request.scopes {
+                chosen = []
+                for w in wanted {
+                    guard let s = named.first(where: { $0.scope == w.scope }) else {
+                        throw AnalysisError.scopeMismatch(path: path, stored: NamedScope.union(named), wanted: w.scope)
+                    }
+                    chosen.append(s)
+                }
+            }
+            return each(store, name: path, chosen)
+        case .files(let paths):
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let scopes = request.scopes ?? [NamedScope(name: NamedScope.defaultName(for: .northKorea), scope: .northKorea)]
+            let listing = InputPaths.list(paths)
+            listing.problems.forEach { problem($0.description) }
+            if listing.files.isEmpty { throw AnalysisError.nothingToRead(paths) }
+            let store = try Store.open(path: dir.appendingPathComponent("store.sqlite").path)
+            try store.useScopes(scopes)
+            let summary = try Ingestor(scope: NamedScope.union(scopes)).run(paths: listing.files, store: store)
+            summary.problems.forEach(problem)
+            if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: listing.files.count) }
+            return each(store, name: paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files", scopes)
+        }
+    }
+
+    static func analyse(store: Store, name: String, scope named: NamedScope, request: AnalysisRequest) throws -> AnalysisReport {
         let p = request.parameters
+        let scope = named.scope
         let result = try AnalysisLoader.analyze(store: store, scope: scope, from: request.from, to: request.to, parameters: p)
         let files = try store.files()
         if result.seesNothing {
@@ -117,7 +203,8 @@ public enum AnalysisPipeline {
             throw AnalysisError.noData(from: result.from, to: result.to, data: span, files: files.count)
         }
         let sources = DataSources(store: name, files: files.count, damagedFiles: files.filter { $0.file.status == .damaged }.count,
-                                  collectors: result.collectors, peers: result.peers, scope: scope)
+                                  collectors: result.collectors, peers: result.peers, scope: scope,
+                                  scopeLabel: named.name == NamedScope.defaultName(for: scope) ? nil : named.name)
         return AnalysisReport(result: result, sources: sources)
     }
 }

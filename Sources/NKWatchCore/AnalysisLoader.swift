@@ -12,12 +12,25 @@ public enum AnalysisLoader {
     /// cover, rounded out to whole bins.
     public static func analyze(store: Store, scope: Scope, from: Timestamp? = nil, to: Timestamp? = nil,
                                parameters: Parameters = Parameters()) throws -> AnalysisResult {
-        let input = try input(store: store, scope: scope, from: from, to: to, binSeconds: parameters.binSeconds)
+        var input = try input(store: store, scope: scope, from: from, to: to, binSeconds: parameters.binSeconds)
+        // A store ingested for several scopes holds the events of all: keep
+        // those one ingest for this scope alone would have kept.
+        let keep = try store.scope() == scope ? nil : try eventFilter(scope, store: store)
+        if let keep { input.announced = input.announced.filter { keep.overlaps($0) } }
         return try store.reading { reader in
             var i = input
-            i.source = StoreDataSource(reader: reader)
+            i.source = StoreDataSource(reader: reader, keep: keep)
             return try Analyzer.analyze(i, parameters: parameters)
         }
+    }
+
+    /// What an ingest for `scope` alone keeps (`FileIngester`'s rule): events
+    /// of prefixes overlapping the scope's prefixes and those its origin ASNs
+    /// announced that no scope prefix overlaps, and announcements by those ASNs.
+    static func eventFilter(_ scope: Scope, store: Store) throws(StoreError) -> EventFilter {
+        let inScope = scope.prefixSet
+        let learned = try store.prefixesOriginatedBy(scope.originASNs).filter { !inScope.overlaps($0) }
+        return EventFilter(set: PrefixSet(scope.prefixes + learned), asns: scope.originASNs)
     }
 
     /// Everything but the streams (`source` is to be set inside a read).
@@ -60,8 +73,9 @@ public enum AnalysisLoader {
     /// [from, to): as given, else the time the files cover, rounded out to
     /// whole bins; at least one bin.
     static func timeRange(files: [StoredFile], from: Timestamp?, to: Timestamp?, binSeconds: Int64) -> (from: Timestamp, to: Timestamp) {
-        var lo = from?.seconds ?? files.compactMap(\.coverageStart).min() ?? 0
-        var hi = to?.seconds ?? files.compactMap(\.coverageEnd).max() ?? lo
+        // Without update files (only RIB dumps so far), the time the files hold.
+        var lo = from?.seconds ?? files.compactMap(\.coverageStart).min() ?? files.compactMap(\.firstTime).min() ?? 0
+        var hi = to?.seconds ?? files.compactMap(\.coverageEnd).max() ?? files.compactMap(\.lastTime).max() ?? lo
         lo -= ((lo % binSeconds) + binSeconds) % binSeconds
         if hi % binSeconds != 0 { hi += binSeconds - ((hi % binSeconds) + binSeconds) % binSeconds }
         if hi <= lo { hi = lo + binSeconds }
@@ -72,13 +86,33 @@ public enum AnalysisLoader {
 /// The analysis's data source over a store's read transaction.
 struct StoreDataSource: AnalysisDataSource {
     let reader: StoreReader
+    /// Set when the store holds more than the scope analysed.
+    var keep: EventFilter?
 
     func forEachObservation(_ body: (RouteEvent) throws -> Void) throws {
-        try reader.forEachRouteEvent(kinds: [.announce, .withdraw]) { _, e in try body(e) }
+        if let keep {
+            try reader.forEachRouteEvent(kinds: [.announce, .withdraw]) { _, e in if keep.accepts(e) { try body(e) } }
+        } else {
+            try reader.forEachRouteEvent(kinds: [.announce, .withdraw]) { _, e in try body(e) }
+        }
     }
 
     func routes(of dump: RIBDump) throws -> [Peer: [Prefix: String]] {
         guard let key = dump.key else { return dump.routes ?? [:] }
-        return try reader.ribRoutes(fileID: key)
+        let all = try reader.ribRoutes(fileID: key)
+        guard let keep else { return all }
+        return all.mapValues { $0.filter { keep.overlaps($0.key) } }.filter { !$0.value.isEmpty }
+    }
+}
+
+/// One scope's events in a store of several (`AnalysisLoader.eventFilter`).
+struct EventFilter {
+    let set: PrefixSet
+    let asns: Set<UInt32>
+
+    func overlaps(_ p: Prefix) -> Bool { set.overlaps(p) }
+
+    func accepts(_ e: RouteEvent) -> Bool {
+        set.overlaps(e.prefix) || (e.kind != .withdraw && e.originASN.map { asns.contains($0) } == true)
     }
 }

@@ -63,7 +63,12 @@ public struct Merger: Sendable {
     /// Checks every shard (an nkwatch store of this build's schema, with a
     /// scope, all of one scope) and returns that scope.
     public static func check(shards: [String]) throws -> Scope {
-        var first: (path: String, scope: Scope)?
+        try checkNamed(shards: shards).union
+    }
+
+    /// `check`, with the named scopes every shard holds.
+    public static func checkNamed(shards: [String]) throws -> (union: Scope, named: [NamedScope]) {
+        var first: (path: String, scope: Scope, named: [NamedScope])?
         for path in shards {
             guard let version = try Store.schemaVersion(ofStoreAt: path) else {
                 throw Refusal(description: "\(path) holds no nkwatch data (an empty database): nothing to merge")
@@ -77,20 +82,25 @@ public struct Merger: Sendable {
             guard let scope = try store.scope() else {
                 throw Refusal(description: "\(path) has no scope recorded (nothing was ingested into it): nothing to merge")
             }
+            let named = try store.namedScopes()
             if let f = first, f.scope != scope {
                 throw Refusal(description: "\(path) holds data for another scope (\(scope)) than \(f.path) (\(f.scope)): stores of different scopes cannot be merged")
             }
-            if first == nil { first = (path, scope) }
+            if let f = first, f.named != named {
+                throw Refusal(description: "\(path) holds other named scopes (\(named.map(\.name).joined(separator: ", "))) than \(f.path) "
+                    + "(\(f.named.map(\.name).joined(separator: ", "))): stores of different scopes cannot be merged")
+            }
+            if first == nil { first = (path, scope, named) }
         }
-        guard let scope = first?.scope else { throw Refusal(description: "no shard to merge") }
-        return scope
+        guard let f = first else { throw Refusal(description: "no shard to merge") }
+        return (f.scope, f.named)
     }
 
     /// Merges `shards` into `out` (new, or a store of the same scope).
     public func merge(shards: [String], into out: Store, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> MergeSummary {
         let start = Date()
-        let scope = try Self.check(shards: shards)
-        try out.useScope(scope)
+        let (scope, named) = try Self.checkNamed(shards: shards)
+        try out.useScopes(named)
         var summary = MergeSummary()
         let learns = !scope.originASNs.isEmpty
         for path in shards {

@@ -32,6 +32,13 @@ struct Ingest: ParsableCommand {
         still writing) are safe; a killed ingest leaves no half file. Files are \
         decoded in parallel. Tables, columns and guarantees: docs/store.md.
 
+        Several scopes in one pass: --country repeated (one scope per country, \
+        their resources from every --delegations file given: all five RIRs' \
+        delegated-extended files), or --scopes FILE naming countries, prefixes and \
+        origin ASNs (docs/scopes.md). The archives are read once for all of them; \
+        timeline, classify and report take --scope NAME, and 'report --all-scopes' \
+        writes one report per scope.
+
         With --fetch COLLECTOR (repeatable) and --from/--to, the archives are \
         downloaded into the cache first, as 'nkwatch fetch' does, and ingested as \
         they arrive. http(s) URLs are accepted as paths (fetched into the cache).
@@ -45,6 +52,8 @@ struct Ingest: ParsableCommand {
           nkwatch ingest archive/route-views2/bgpdata/2014.12/ archive/rrc00/2014.12/
           nkwatch ingest --country KP --delegations delegated-apnic-extended-latest dumps/*.bz2
           nkwatch ingest --prefix 41.0.0.0/8 --origin-asn 8452 --store egypt.sqlite dumps/
+          nkwatch ingest --country SY --country IR --country KP --delegations delegated-*-extended-latest dumps/
+          nkwatch ingest --scopes watchlist.json --store week.sqlite dumps/
           nkwatch ingest --fetch route-views2 --fetch rrc00 --from 2014-12-19 --to 2014-12-24
           sqlite3 nkwatch.sqlite 'select * from files'
         """,
@@ -92,7 +101,8 @@ struct Ingest: ParsableCommand {
     }
 
     func run() throws {
-        let scope = try self.scope.resolve()
+        let scopes = try self.scope.resolveAll()
+        let scope = NamedScope.union(scopes)
         let local = try download.resolve(paths)
         var fetchFailed = local.count < paths.count
         let listing = InputPaths.list(local)
@@ -102,6 +112,10 @@ struct Ingest: ParsableCommand {
             throw ExitStatus.badInput.code
         }
         let store = try Store.open(path: self.store.path)
+        do { try store.useScopes(scopes) } catch {
+            try? store.close()
+            throw error
+        }
         Interrupt.install()
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil

@@ -99,7 +99,7 @@ enum ExitStatus: Int32 {
             }
         case let e as AnalysisError:
             switch e {
-            case .noStore, .emptyStore, .scopeMismatch: self = .usage
+            case .noStore, .emptyStore, .scopeMismatch, .unknownScope, .severalScopes: self = .usage
             case .nothingReadable, .nothingToRead, .noData: self = .badInput
             }
         case is FileError, is ArchiveError, is MRTError, is Delegations.ParseError, is Simulator.Error, is InputError:

@@ -61,45 +61,160 @@ struct ScopeOptions: ParsableArguments {
     @Option(name: .customLong("origin-asn"), help: ArgumentHelp("A target origin AS (repeatable).", valueName: "asn"))
     var originASNs: [UInt32] = []
 
-    @Option(help: ArgumentHelp("A country: its address blocks and AS numbers from --delegations.", valueName: "cc"))
-    var country: String?
+    @Option(name: .customLong("country"), help: ArgumentHelp("A country: its address blocks and AS numbers from --delegations. Repeatable for ingest: one scope per country, all read in one pass.", valueName: "cc"))
+    var countries: [String] = []
 
-    @Option(help: ArgumentHelp("An RIR delegated-extended statistics file (for --country).", valueName: "file"))
-    var delegations: String?
+    @Option(name: .customLong("delegations"), help: ArgumentHelp("An RIR delegated-extended statistics file (repeatable: a country's resources are gathered from every file given; any of the five RIRs' formats).", valueName: "file"))
+    var delegations: [String] = []
+
+    @Option(name: .customLong("scopes"), help: ArgumentHelp("A JSON file naming scopes (countries, prefixes, origin ASNs), all read in one pass (docs/scopes.md).", valueName: "file"))
+    var scopesFile: String?
 
     func validate() throws {
         for p in prefixes where Prefix(p) == nil { throw ValidationError("'\(p)' is not a prefix (expected a.b.c.d/n or x:y::/n)") }
-        if country != nil && delegations == nil { throw ValidationError("--country needs --delegations FILE (an RIR delegated-extended file)") }
-        if delegations != nil && country == nil { throw ValidationError("--delegations is used with --country CC") }
-        if let c = country, c.count != 2 || !c.allSatisfy(\.isLetter) { throw ValidationError("--country '\(c)' is not a two-letter country code") }
+        if !countries.isEmpty && delegations.isEmpty && scopesFile == nil { throw ValidationError("--country needs --delegations FILE (an RIR delegated-extended file)") }
+        if !delegations.isEmpty && countries.isEmpty && scopesFile == nil { throw ValidationError("--delegations is used with --country CC or --scopes FILE") }
+        for c in countries where c.count != 2 || !c.allSatisfy(\.isLetter) { throw ValidationError("--country '\(c)' is not a two-letter country code") }
+        if Set(countries.map { $0.uppercased() }).count < countries.count { throw ValidationError("a country is given twice with --country") }
+        if (countries.count > 1 || scopesFile != nil) && (!prefixes.isEmpty || !originASNs.isEmpty) {
+            throw ValidationError("--prefix and --origin-asn make one scope: with several countries or --scopes, name such a scope in the --scopes file")
+        }
     }
 
     /// True when any scope flag was given.
-    var isGiven: Bool { !prefixes.isEmpty || !originASNs.isEmpty || country != nil }
+    var isGiven: Bool { !prefixes.isEmpty || !originASNs.isEmpty || !countries.isEmpty || scopesFile != nil }
 
-    /// The scope the flags name; North Korea without any.
+    /// The one scope the flags name; North Korea without any.
     func resolve() throws -> Scope {
+        let all = try resolveAll()
+        guard all.count == 1 else {
+            throw UsageError(description: "the flags name \(all.count) scopes (\(all.map(\.name).joined(separator: ", "))): this command analyses one; give --scope NAME")
+        }
+        return all[0].scope
+    }
+
+    /// Every scope the flags name, with its name: one per --country, those
+    /// of --scopes, or one of --prefix, --origin-asn and a single --country;
+    /// North Korea without any.
+    func resolveAll() throws -> [NamedScope] {
+        var cache = DelegationFiles(paths: delegations)
+        if let file = scopesFile {
+            var scopes = try ScopesFile.read(file, delegations: &cache)
+            for cc in countries {
+                let s = try cache.scope(country: cc)
+                guard !scopes.contains(where: { $0.name.uppercased() == s.country }) else {
+                    throw UsageError(description: "--country \(cc.uppercased()) names a scope \(file) names too")
+                }
+                scopes.append(NamedScope(name: s.country ?? cc.uppercased(), scope: s))
+            }
+            return scopes
+        }
+        if countries.count > 1 {
+            return try countries.map { cc in
+                let s = try cache.scope(country: cc)
+                return NamedScope(name: s.country ?? cc.uppercased(), scope: s)
+            }
+        }
         var prefixes = self.prefixes.compactMap { Prefix($0) }
         var asns = Set(originASNs)
         var cc: String? = nil
-        if let country, let delegations {
-            let text: String
-            do {
-                text = try String(contentsOfFile: delegations, encoding: .utf8)
-            } catch {
-                throw InputError(description: "\(delegations): cannot read: \(error.localizedDescription)")
-            }
-            let s: Scope
-            do { s = try Delegations.scope(country: country, text: text) } catch {
-                throw InputError(description: "\(delegations): \(error)")
-            }
-            if s.isEmpty { throw InputError(description: "\(delegations): no allocated or assigned resources for country \(country.uppercased())") }
+        if let country = countries.first {
+            let s = try cache.scope(country: country)
             prefixes += s.prefixes
             asns.formUnion(s.originASNs)
             cc = s.country
         }
-        if prefixes.isEmpty && asns.isEmpty { return .northKorea }
-        return Scope(prefixes: prefixes, originASNs: asns, country: cc)
+        let scope = prefixes.isEmpty && asns.isEmpty ? Scope.northKorea : Scope(prefixes: prefixes, originASNs: asns, country: cc)
+        return [NamedScope(name: NamedScope.defaultName(for: scope), scope: scope)]
+    }
+}
+
+/// RIR delegation files, read once each; a country's scope gathers its
+/// resources from all of them (legacy space of one country can be listed by
+/// another RIR than its own).
+struct DelegationFiles {
+    var paths: [String]
+    var texts: [String: String] = [:]
+
+    init(paths: [String]) { self.paths = paths }
+
+    mutating func text(_ path: String) throws -> String {
+        if let t = texts[path] { return t }
+        let t: String
+        do { t = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw InputError(description: "\(path): cannot read: \(error.localizedDescription)")
+        }
+        texts[path] = t
+        return t
+    }
+
+    mutating func scope(country: String) throws -> Scope {
+        guard !paths.isEmpty else {
+            throw UsageError(description: "country \(country.uppercased()) needs an RIR delegation file: --delegations FILE, or \"delegations\" in the --scopes file")
+        }
+        var prefixes: [Prefix] = []
+        var asns = Set<UInt32>()
+        for path in paths {
+            let s: Scope
+            do { s = try Delegations.scope(country: country, text: try text(path)) } catch let e as InputError { throw e } catch {
+                throw InputError(description: "\(path): \(error)")
+            }
+            prefixes += s.prefixes
+            asns.formUnion(s.originASNs)
+        }
+        if prefixes.isEmpty && asns.isEmpty {
+            throw InputError(description: "\(paths.joined(separator: ", ")): no allocated or assigned resources for country \(country.uppercased())")
+        }
+        return Scope(prefixes: prefixes, originASNs: asns, country: country.uppercased())
+    }
+}
+
+/// `--scopes FILE` (docs/scopes.md):
+/// `{"delegations": [FILE…], "scopes": [{"name": N, "country": CC, "prefixes": […], "origin_asns": […]}, …]}`.
+enum ScopesFile {
+    static func read(_ path: String, delegations: inout DelegationFiles) throws -> [NamedScope] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(description: "\(path): cannot read") }
+        guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw InputError(description: "\(path): not a JSON object (docs/scopes.md gives the form)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        for d in obj["delegations"] as? [String] ?? [] {
+            let full = d.hasPrefix("/") ? d : base.appendingPathComponent(d).path
+            if !delegations.paths.contains(full) { delegations.paths.append(full) }
+        }
+        guard let list = obj["scopes"] as? [[String: Any]], !list.isEmpty else {
+            throw InputError(description: "\(path): \"scopes\" must be a non-empty array of objects")
+        }
+        var out: [NamedScope] = []
+        for (i, s) in list.enumerated() {
+            let at = "\(path): scope \(i + 1)"
+            guard let name = s["name"] as? String, !name.isEmpty,
+                  name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }), !name.hasPrefix(".") else {
+                throw InputError(description: "\(at): \"name\" must be letters, digits, '-', '_' or '.' (it names the scope's report file)")
+            }
+            guard !out.contains(where: { $0.name.lowercased() == name.lowercased() }) else { throw InputError(description: "\(at): the name '\(name)' is used twice") }
+            var prefixes: [Prefix] = []
+            for p in s["prefixes"] as? [String] ?? [] {
+                guard let x = Prefix(p) else { throw InputError(description: "\(at) (\(name)): '\(p)' is not a prefix") }
+                prefixes.append(x)
+            }
+            var asns = Set<UInt32>()
+            for a in s["origin_asns"] as? [Any] ?? [] {
+                guard let n = (a as? NSNumber).flatMap({ UInt32(exactly: $0.doubleValue) }) else { throw InputError(description: "\(at) (\(name)): '\(a)' is not an AS number") }
+                asns.insert(n)
+            }
+            var cc: String? = nil
+            if let country = s["country"] as? String {
+                guard country.count == 2, country.allSatisfy(\.isLetter) else { throw InputError(description: "\(at) (\(name)): '\(country)' is not a two-letter country code") }
+                let c = try delegations.scope(country: country)
+                prefixes += c.prefixes
+                asns.formUnion(c.originASNs)
+                cc = c.country
+            }
+            guard !prefixes.isEmpty || !asns.isEmpty else { throw InputError(description: "\(at) (\(name)): give a country, prefixes or origin ASNs") }
+            out.append(NamedScope(name: name, scope: Scope(prefixes: prefixes, originASNs: asns, country: cc)))
+        }
+        return out
     }
 }
 
@@ -114,6 +229,10 @@ struct AnalysisOptions: ParsableArguments {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var scope: ScopeOptions
+
+    @Option(name: .customLong("scope"), help: ArgumentHelp("Which of the store's scopes to analyse, by name (a store ingested for several: --country repeated, or --scopes).", valueName: "name"))
+    var scopeName: String?
+
     @OptionGroup var range: TimeRangeOptions
 
     static let defaults = Parameters()
@@ -179,12 +298,22 @@ struct AnalysisOptions: ParsableArguments {
         return p
     }
 
+    /// Every scope of the data (or those the flags name), each analysed.
+    func runAll() throws -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
+        let local = try download.resolve(paths)
+        if local.count < paths.count { throw ExitStatus.badInput.code }
+        let request = AnalysisRequest(data: local.isEmpty ? .store(store.path) : .files(local),
+                                      scopes: scope.isGiven || !paths.isEmpty ? try scope.resolveAll() : nil,
+                                      from: range.from?.value, to: range.to?.value, parameters: parameters)
+        return try AnalysisPipeline.runAll(request, problem: { Stderr.line($0) })
+    }
+
     /// Reads the data and runs the analysis.
     func run() throws -> AnalysisReport {
         let local = try download.resolve(paths)
         if local.count < paths.count { throw ExitStatus.badInput.code }
         let request = AnalysisRequest(data: local.isEmpty ? .store(store.path) : .files(local),
-                                      scope: scope.isGiven || !paths.isEmpty ? try scope.resolve() : nil,
+                                      scopes: scope.isGiven || !paths.isEmpty ? try scope.resolveAll() : nil, scopeName: scopeName,
                                       from: range.from?.value, to: range.to?.value, parameters: parameters)
         return try AnalysisPipeline.run(request, problem: { Stderr.line($0) })
     }

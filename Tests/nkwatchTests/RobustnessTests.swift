@@ -192,10 +192,12 @@ struct RobustnessTests {
         }
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        // Before the store exists: "no store" (2); while only RIB dumps are in
-        // it (no update file yet for the range): "no data" (3).
+        // Before the store exists: "no store" (2); created but its scope not
+        // yet recorded: "no ingested data yet" (2); while only RIB dumps are
+        // in it (no update file yet for the range): "no data" (3).
         #expect(statuses.isSubset(of: [0, 2, 3]), "\(statuses) \(messages)")
-        #expect(messages.allSatisfy { $0.contains("no store at") || $0.contains("holds no nkwatch data yet") || $0.contains("no data from") }, "\(messages)")
+        #expect(messages.allSatisfy { $0.contains("no store at") || $0.contains("holds no nkwatch data yet") || $0.contains("holds no ingested data yet")
+            || $0.contains("no data from") }, "\(messages)")
         let before = try CLITests.run(["timeline", "--format", "csv", "--store", store])
         #expect(before.status == 0)
 
