@@ -83,8 +83,8 @@ final class Batch<Output>: @unchecked Sendable {
     }
 
     /// Decodes every record, in order, with `work` making the output.
-    func run(path: String, maxErrors: Int, makeOutput: () -> Output, work: (MRTRecord, inout Output) -> Void) {
-        var out = makeOutput()
+    func run(path: String, maxErrors: Int, initial: Output, work: (MRTRecord, inout Output) -> Void) {
+        var out = initial
         bytes.withUnsafeBytes { raw in
             for r in records {
                 let view = RawRecordView(header: r.header, offset: r.offset, body: UnsafeRawBufferPointer(rebasing: raw[r.start..<(r.start + r.length)]))
@@ -124,7 +124,7 @@ final class BatchPool<Output>: @unchecked Sendable {
         for _ in 0..<workers {
             let t = Thread { [self] in
                 while let b = self.take() {
-                    b.run(path: path, maxErrors: maxErrors, makeOutput: makeOutput, work: work)
+                    b.run(path: path, maxErrors: maxErrors, initial: self.spareOutput() ?? makeOutput(), work: work)
                     self.condition.lock()
                     b.done = true
                     self.condition.broadcast()
@@ -135,6 +135,16 @@ final class BatchPool<Output>: @unchecked Sendable {
             threads.append(t)
             t.start()
         }
+    }
+
+    /// Outputs handed back after delivery, for the next batches: memory stays
+    /// at what the batches in flight need, however long the file.
+    private var spare: [Output] = []
+
+    private func spareOutput() -> Output? {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast()
     }
 
     private func take() -> Batch<Output>? {
@@ -181,6 +191,9 @@ final class BatchPool<Output>: @unchecked Sendable {
             if var out = first.output {
                 deliver(&out)
                 first.output = nil
+                condition.lock()
+                spare.append(out)
+                condition.unlock()
             }
         }
     }

@@ -207,10 +207,39 @@ extension Store {
     }
 }
 
+/// Part of a store's events, selected in SQL: those of the given prefixes
+/// (as the store spells them) and the announcements of the given origin
+/// ASNs. One scope's events in a store of several.
+public struct EventSubset: Sendable {
+    public var prefixes: [String]
+    public var originASNs: [UInt32]
+
+    public init(prefixes: [String], originASNs: [UInt32]) {
+        self.prefixes = prefixes
+        self.originASNs = originASNs
+    }
+
+    var arguments: StatementArguments {
+        [JSON.strings(prefixes).compact(), JSON.array(originASNs.map { .int(Int64($0)) }).compact()]
+    }
+
+    static let prefixSQL = "prefix IN (SELECT value FROM json_each(?))"
+    static let sql = "(\(prefixSQL) OR (kind != 'W' AND origin_asn IN (SELECT value FROM json_each(?))))"
+}
+
+extension Store {
+    /// The distinct prefix texts of every stored event.
+    public func distinctPrefixTexts() throws(StoreError) -> [String] {
+        try read("reading the prefixes") { db in try String.fetchAll(db, sql: "SELECT DISTINCT prefix FROM events") }
+    }
+}
+
 /// Reads inside one read transaction of a store.
 public struct StoreReader {
     let db: Database
     let peers: [Int64: Peer]
+    /// Set: only these events are read.
+    public var subset: EventSubset?
 
     init(db: Database) throws {
         self.db = db
@@ -220,7 +249,9 @@ public struct StoreReader {
     /// Route events of `kinds` in time order (ties by peer, prefix, then
     /// withdrawals before announcements), one at a time.
     public func forEachRouteEvent(kinds: Set<ElementKind>, _ body: (Int64, RouteEvent) throws -> Void) throws {
-        let rows = try EventRow.filter(kinds.map(\.letter).contains(EventRow.Columns.kind))
+        var request = EventRow.filter(kinds.map(\.letter).contains(EventRow.Columns.kind))
+        if let subset { request = request.filter(sql: EventSubset.sql, arguments: subset.arguments) }
+        let rows = try request
             .order(EventRow.Columns.timeUs, EventRow.Columns.peerID, EventRow.Columns.prefix, EventRow.Columns.kind.desc)
             .fetchCursor(db)
         var decoder = EventDecoder(peers: peers)
@@ -233,7 +264,9 @@ public struct StoreReader {
     public func ribRoutes(fileID: Int64) throws -> [Peer: [Prefix: String]] {
         var decoder = EventDecoder(peers: peers)
         var out: [Peer: [Prefix: String]] = [:]
-        let rows = try EventRow.filter(EventRow.Columns.fileID == fileID && EventRow.Columns.kind == ElementKind.rib.letter).fetchCursor(db)
+        var request = EventRow.filter(EventRow.Columns.fileID == fileID && EventRow.Columns.kind == ElementKind.rib.letter)
+        if let subset { request = request.filter(sql: EventSubset.prefixSQL, arguments: [JSON.strings(subset.prefixes).compact()]) }
+        let rows = try request.fetchCursor(db)
         while let r = try rows.next() {
             if let e = decoder.event(r) { out[e.peer, default: [:]][e.prefix] = e.asPath ?? "" }
         }

@@ -17,9 +17,14 @@ public enum AnalysisLoader {
         // those one ingest for this scope alone would have kept.
         let keep = try store.scope() == scope ? nil : try eventFilter(scope, store: store)
         if let keep { input.announced = input.announced.filter { keep.overlaps($0) } }
+        let subset = try keep.map { k in
+            EventSubset(prefixes: try store.distinctPrefixTexts().filter { Prefix($0).map(k.overlaps) == true }, originASNs: k.asns.sorted())
+        }
         return try store.reading { reader in
+            var r = reader
+            r.subset = subset
             var i = input
-            i.source = StoreDataSource(reader: reader, keep: keep)
+            i.source = StoreDataSource(reader: r, keep: keep)
             return try Analyzer.analyze(i, parameters: parameters)
         }
     }

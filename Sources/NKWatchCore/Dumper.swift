@@ -39,6 +39,9 @@ public struct Dumper {
     public static let flushThreshold = 1 << 16
     /// Inputs at least this large (on disk) are read in batches on `workers` threads.
     public static let batchedMinimumSize = 1 << 20
+    /// MRT bytes per batch: the text of one is about 4 times as much, and
+    /// `2 × workers + 1` batches are in flight.
+    public static let batchBytes = 128 << 10
 
     public init(format: DumpFormat, filter: ElementFilter, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.format = format
@@ -73,9 +76,9 @@ public struct Dumper {
         if workers > 1, path != "-", (FileSource.identity(ofPath: path)?.size ?? 0) >= Int64(Self.batchedMinimumSize) {
             flush(&out)
             let report = readMRTFileBatched(path: path, decoder: decoder, workers: workers, options: options,
-                                            makeOutput: { DumpOutput(capacity: (1 << 20) * 3) },
+                                            batchBytes: Self.batchBytes, makeOutput: { DumpOutput(capacity: Self.batchBytes * 4) },
                                             work: { record, o in Self.format(record, format: format, filter: filter, into: &o) },
-                                            deliver: { o in flush(&o.text) })
+                                            deliver: { o in flush(&o.text); o.text.removeAll() })
             return report
         }
         var decoder2 = decoder
