@@ -97,11 +97,12 @@ public struct ScopeIndex {
             body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #212121; max-width: 1100px; margin: 0 auto; padding: 1.5em 20px 3em; }
             h1 { font-size: 28px; margin: 0 0 .2em; } p.range { color: #555; margin-top: 0; }
             .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; font-size: 15px; }
-            th, td { border-bottom: 1px solid #e0e0e0; padding: 6px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+            th, td { border-bottom: 1px solid #e0e0e0; padding: 6px 8px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
             th { background: #fafafa; white-space: nowrap; } td.num { white-space: nowrap; text-align: right; }
             tr.hard td:nth-child(2) a, tr.hard td:nth-child(2) { color: #c62828; font-weight: bold; } tr.down td:nth-child(2) a { color: #ef6c00; }
             tr.nodata { color: #757575; } footer { margin-top: 2em; color: #616161; font-size: 13px; }
-            @media (max-width: 640px) { body { padding: 1em 12px 2em; } h1 { font-size: 23px; } table { font-size: 14px; } }
+            @media (max-width: 640px) { body { padding: 1em 12px 2em; } h1 { font-size: 23px; } table { font-size: 14px; }
+            th:nth-child(3), td:nth-child(3), th:nth-child(4), td:nth-child(4), th:nth-child(5), td:nth-child(5) { display: none; } }
             </style></head><body>
             <h1>What happened to \(entries.count) scope\(entries.count == 1 ? "" : "s")</h1>
             <p class="range">\(esc(rangeText)). Ranked: hard outages first, then downtime.</p>
