@@ -103,30 +103,72 @@ public enum AnalysisPipeline {
     public static func run(_ request: AnalysisRequest, problem: (String) -> Void = { _ in }) throws -> AnalysisReport {
         switch request.data {
         case .store(let path):
-            guard FileSource.identity(ofPath: path) != nil else { throw AnalysisError.noStore(path) }
-            let store = try Store.open(path: path, mode: .read)
-            guard try store.scope() != nil else { throw AnalysisError.emptyStore(path) }
+            let store = try openStore(path)
             let scope = try choose(request, from: try store.namedScopes(), path: path)
             return try analyse(store: store, name: path, scope: scope, request: request)
         case .files(let paths):
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
             let scopes = request.scopes ?? [NamedScope(name: NamedScope.defaultName(for: .northKorea), scope: .northKorea)]
-            let listing = InputPaths.list(paths)
-            listing.problems.forEach { problem($0.description) }
-            if listing.files.isEmpty { throw AnalysisError.nothingToRead(paths) }
-            let store = try Store.open(path: dir.appendingPathComponent("store.sqlite").path)
-            let name = paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files"
             var one = request
             one.scopes = nil
-            let scope = try choose(one, from: scopes, path: name)
-            try store.useScopes(scopes)
-            let summary = try Ingestor(scope: NamedScope.union(scopes)).run(paths: listing.files, store: store)
-            summary.problems.forEach(problem)
-            if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: listing.files.count) }
-            return try analyse(store: store, name: name, scope: scope, request: request)
+            // Which scope, before anything is read.
+            let scope = try choose(one, from: scopes, path: paths.count == 1 ? paths[0] : "the MRT files")
+            return try withIngested(paths, scopes: scopes, problem: problem) { store, name in
+                try analyse(store: store, name: name, scope: scope, request: request)
+            }
         }
+    }
+
+    /// Every named scope of the data (those the request's flags name, or
+    /// all the store's), each analysed alone over one read of the store (the
+    /// files are ingested once): a scope that cannot be analysed keeps its error.
+    public static func runAll(_ request: AnalysisRequest, problem: (String) -> Void = { _ in }) throws -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
+        func each(_ store: Store, name: String, _ scopes: [NamedScope]) -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
+            scopes.map { s in (s, Result { try analyse(store: store, name: name, scope: s, request: request) }) }
+        }
+        switch request.data {
+        case .store(let path):
+            let store = try openStore(path)
+            let named = try store.namedScopes()
+            var chosen = named
+            if let wanted = request.scopes {
+                chosen = []
+                for w in wanted {
+                    guard let s = named.first(where: { $0.scope == w.scope }) else {
+                        throw AnalysisError.scopeMismatch(path: path, stored: NamedScope.union(named), wanted: w.scope)
+                    }
+                    chosen.append(s)
+                }
+            }
+            return each(store, name: path, chosen)
+        case .files(let paths):
+            let scopes = request.scopes ?? [NamedScope(name: NamedScope.defaultName(for: .northKorea), scope: .northKorea)]
+            return try withIngested(paths, scopes: scopes, problem: problem) { store, name in each(store, name: name, scopes) }
+        }
+    }
+
+    /// A store to analyse: there, and ingested into.
+    static func openStore(_ path: String) throws -> Store {
+        guard FileSource.identity(ofPath: path) != nil else { throw AnalysisError.noStore(path) }
+        let store = try Store.open(path: path, mode: .read)
+        guard try store.scope() != nil else { throw AnalysisError.emptyStore(path) }
+        return store
+    }
+
+    /// MRT paths ingested for `scopes` into a temporary store, handed to
+    /// `body` with the name the answer gives them.
+    static func withIngested<T>(_ paths: [String], scopes: [NamedScope], problem: (String) -> Void, _ body: (Store, String) throws -> T) throws -> T {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let listing = InputPaths.list(paths)
+        listing.problems.forEach { problem($0.description) }
+        if listing.files.isEmpty { throw AnalysisError.nothingToRead(paths) }
+        let store = try Store.open(path: dir.appendingPathComponent("store.sqlite").path)
+        try store.useScopes(scopes)
+        let summary = try Ingestor(scope: NamedScope.union(scopes)).run(paths: listing.files, store: store)
+        summary.problems.forEach(problem)
+        if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: listing.files.count) }
+        return try body(store, paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files")
     }
 
     /// The one scope to analyse of a store's named scopes: the one
@@ -149,47 +191,6 @@ public enum AnalysisPipeline {
         }
         guard named.count == 1 else { throw AnalysisError.severalScopes(path: path, names: named.map(\.name)) }
         return named[0]
-    }
-
-    /// Every named scope of the data (those the request's flags name, or
-    /// all the store's), each analysed alone over one read of the store (the
-    /// files are ingested once): a scope that cannot be analysed keeps its error.
-    public static func runAll(_ request: AnalysisRequest, problem: (String) -> Void = { _ in }) throws -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
-        func each(_ store: Store, name: String, _ scopes: [NamedScope]) -> [(scope: NamedScope, report: Result<AnalysisReport, Error>)] {
-            scopes.map { s in (s, Result { try analyse(store: store, name: name, scope: s, request: request) }) }
-        }
-        switch request.data {
-        case .store(let path):
-            guard FileSource.identity(ofPath: path) != nil else { throw AnalysisError.noStore(path) }
-            let store = try Store.open(path: path, mode: .read)
-            guard try store.scope() != nil else { throw AnalysisError.emptyStore(path) }
-            let named = try store.namedScopes()
-            var chosen = named
-            if let wanted = request.scopes {
-                chosen = []
-                for w in wanted {
-                    guard let s = named.first(where: { $0.scope == w.scope }) else {
-                        throw AnalysisError.scopeMismatch(path: path, stored: NamedScope.union(named), wanted: w.scope)
-                    }
-                    chosen.append(s)
-                }
-            }
-            return each(store, name: path, chosen)
-        case .files(let paths):
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let scopes = request.scopes ?? [NamedScope(name: NamedScope.defaultName(for: .northKorea), scope: .northKorea)]
-            let listing = InputPaths.list(paths)
-            listing.problems.forEach { problem($0.description) }
-            if listing.files.isEmpty { throw AnalysisError.nothingToRead(paths) }
-            let store = try Store.open(path: dir.appendingPathComponent("store.sqlite").path)
-            try store.useScopes(scopes)
-            let summary = try Ingestor(scope: NamedScope.union(scopes)).run(paths: listing.files, store: store)
-            summary.problems.forEach(problem)
-            if summary.ingested == 0 { throw AnalysisError.nothingReadable(files: listing.files.count) }
-            return each(store, name: paths.count == 1 ? paths[0] : "\(listing.files.count) MRT files", scopes)
-        }
     }
 
     static func analyse(store: Store, name: String, scope named: NamedScope, request: AnalysisRequest) throws -> AnalysisReport {
