@@ -10,6 +10,11 @@ let package = Package(
         .library(name: "NKArchive", targets: ["NKArchive"]),
         .library(name: "NKWatchCore", targets: ["NKWatchCore"]),
     ],
+    traits: [
+        // Opt-in: inflate gzip with ISA-L's igzip (apt-get install libisal-dev)
+        // instead of zlib, with the same output. `swift build --traits ISAL`.
+        .trait(name: "ISAL", description: "Decompress gzip with ISA-L's igzip (libisal-dev) instead of zlib"),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -17,6 +22,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CISAL", path: "Sources/CISAL", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         // Bytes in, values out: MRT framing and decoding, the scope scanner,
         // element filters, the writer. No files, no clocks, no analysis.
@@ -26,7 +32,8 @@ let package = Package(
         .target(name: "NKModel", dependencies: ["MRT"]),
         // Byte sources (files, standard input, memory), decompression,
         // hashing, collector archive layouts, input walking.
-        .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto"]),
+        .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto",
+                                                  .target(name: "CISAL", condition: .when(traits: ["ISAL"]))]),
         // The SQLite store (GRDB behind one type).
         .target(name: "NKStore", dependencies: ["MRT", "NKModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The method: reachability, visibility, episodes, labels, scores. Pure.

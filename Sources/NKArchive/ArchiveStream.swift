@@ -5,6 +5,9 @@ import Darwin
 #endif
 import CBZip2
 import CZlib
+#if ISAL
+import CISAL
+#endif
 import MRT
 import NKModel
 
@@ -35,6 +38,10 @@ public final class ArchiveStream: ByteSource {
     private var finished = false
     private var pendingError: ArchiveError?
     private var zstream: UnsafeMutablePointer<z_stream>?
+    #if ISAL
+    /// igzip's state, in place of `zstream` (the ISAL trait).
+    private var igzip: UnsafeMutablePointer<inflate_state>?
+    #endif
     private var bzstream: UnsafeMutablePointer<bz_stream>?
     private var inMember = false
     /// Compressed offset where the current member began.
@@ -64,6 +71,14 @@ public final class ArchiveStream: ByteSource {
         compression = Compression.detect(UnsafeRawBufferPointer(rebasing: inBuffer[inStart..<inEnd]))
         switch compression {
         case .gzip:
+            #if ISAL
+            let state = UnsafeMutablePointer<inflate_state>.allocate(capacity: 1)
+            isal_inflate_init(state)
+            state.pointee.crc_flag = UInt32(ISAL_GZIP)
+            igzip = state
+            inMember = true
+            return
+            #endif
             let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             z.initialize(to: z_stream())
             // 15 + 16: a gzip wrapper is required.
@@ -89,6 +104,9 @@ public final class ArchiveStream: ByteSource {
 
     deinit {
         if let z = zstream { inflateEnd(z); z.deallocate() }
+        #if ISAL
+        igzip?.deallocate()
+        #endif
         if let b = bzstream { BZ2_bzDecompressEnd(b); b.deallocate() }
         inBuffer.deallocate()
     }
@@ -196,6 +214,9 @@ public final class ArchiveStream: ByteSource {
     }
 
     private func readGzip(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        #if ISAL
+        if let state = igzip { return try readIgzip(state, into: out) }
+        #endif
         guard let z = zstream else { return 0 }
         z.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         z.pointee.avail_out = uInt(min(out.count, Int(UInt32.max)))
@@ -231,6 +252,68 @@ public final class ArchiveStream: ByteSource {
         }
         return out.count - Int(z.pointee.avail_out)
     }
+
+    #if ISAL
+    /// `readGzip` with igzip: the same members, bytes, offsets and stream
+    /// ends; only the decoder differs. With `ISAL_GZIP` igzip parses each
+    /// member's header and checks its CRC-32 and length, and at the end of a
+    /// member gives back the input bytes it read ahead.
+    private func readIgzip(_ state: UnsafeMutablePointer<inflate_state>, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        state.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        state.pointee.avail_out = UInt32(min(out.count, Int(UInt32.max)))
+        while state.pointee.avail_out > 0 {
+            if !inMember {
+                guard try startNextMember(magic: [0x1F, 0x8B], produced: out.count - Int(state.pointee.avail_out)) else { break }
+                let saveOut = state.pointee.next_out, saveAvail = state.pointee.avail_out
+                isal_inflate_reset(state)
+                state.pointee.crc_flag = UInt32(ISAL_GZIP)
+                state.pointee.next_out = saveOut
+                state.pointee.avail_out = saveAvail
+                inMember = true
+            }
+            if inAvailable == 0 {
+                try refill()
+                if inAvailable == 0 && fileEOF {
+                    let produced = out.count - Int(state.pointee.avail_out)
+                    return try stop(damaged("the compressed data ends before the end of the gzip member (truncated file)", truncated: true, produced: produced),
+                                    produced: produced)
+                }
+            }
+            state.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: UInt8.self)
+            state.pointee.avail_in = UInt32(inAvailable)
+            let before = inAvailable
+            let ret = isal_inflate(state)
+            inStart += before - Int(state.pointee.avail_in)
+            if ret < 0 {
+                var what = Self.igzipError(ret)
+                if ret == ISAL_INCORRECT_CHECKSUM && inStart >= 8 {
+                    // igzip read the whole trailer; zlib stops after a CRC-32
+                    // that does not match, before the length: say which one
+                    // failed, at zlib's offset.
+                    let t = inBuffer.baseAddress! + inStart - 8
+                    let crc = (0..<4).reduce(UInt32(0)) { $0 | UInt32(t.load(fromByteOffset: $1, as: UInt8.self)) << UInt32(8 * $1) }
+                    if crc != state.pointee.crc { inStart -= 4 } else { what = "incorrect length check" }
+                }
+                let produced = out.count - Int(state.pointee.avail_out)
+                return try stop(damaged(what, produced: produced), produced: produced)
+            }
+            if state.pointee.block_state == ISAL_BLOCK_FINISH { inMember = false }
+        }
+        return out.count - Int(state.pointee.avail_out)
+    }
+
+    static func igzipError(_ code: Int32) -> String {
+        switch code {
+        case ISAL_INVALID_BLOCK: return "invalid deflate block"
+        case ISAL_INVALID_SYMBOL: return "invalid deflate symbol"
+        case ISAL_INVALID_LOOKBACK: return "invalid distance too far back"
+        case ISAL_INVALID_WRAPPER: return "incorrect header check"
+        case ISAL_UNSUPPORTED_METHOD: return "unknown compression method"
+        case ISAL_INCORRECT_CHECKSUM: return "incorrect data check"
+        default: return "igzip error \(code)"
+        }
+    }
+    #endif
 
     private func readBzip2(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let b = bzstream else { return 0 }

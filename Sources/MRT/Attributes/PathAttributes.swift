@@ -156,7 +156,7 @@ public final class PathAttributes: Sendable {
     /// Aggregator after the RFC 6793 merge of AGGREGATOR and AS4_AGGREGATOR.
     public let effectiveAggregator: Aggregator?
 
-    init(_ b: Builder, asnLength: Int, complete: Bool) {
+    init(_ b: consuming Builder, asnLength: Int, complete: Bool) {
         origin = b.origin
         asPath = b.asPath
         as4Path = b.as4Path

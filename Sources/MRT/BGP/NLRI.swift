@@ -72,6 +72,11 @@ enum NLRI {
     /// entries before it are kept and the damage is added to `problems`.
     static func readList(_ r: inout ByteReader, afi: AFI, addPath: Bool, record: String?,
                          into out: inout [NLRIEntry], problems: inout [MRTError]) {
+        // Room for the usual prefix sizes (a /24 takes 4 bytes, a /48 7)
+        // at once, instead of growing from empty.
+        if !r.isAtEnd {
+            out.reserveCapacity(out.count + r.remaining / ((afi == .ipv6 ? 7 : 4) + (addPath ? 4 : 0)) + 1)
+        }
         while !r.isAtEnd {
             var pathID: UInt32? = nil
             if addPath {

@@ -221,27 +221,29 @@ struct IPv6Words {
 private let mappedPrefix: [UInt8] = Array("::ffff:".utf8)
 private let compatPrefix: [UInt8] = Array("::".utf8)
 
+/// The text of each octet value, packed for one unaligned 4-byte store:
+/// the digits and a "." after them in the low 4 bytes, the digit count above.
+private let octetText: [UInt64] = (0..<256).map { (v: Int) -> UInt64 in
+    let digits = Array(String(v).utf8) + [UInt8(ascii: ".")]
+    var packed = UInt64(digits.count - 1) << 32
+    for (i, d) in digits.enumerated() { packed |= UInt64(d) << UInt64(8 * i) }
+    return packed
+}
+
 @inline(__always)
 func appendIPv4<O: ByteOutput>(_ a: UInt32, to out: inout O) {
-    // Built on the stack and appended at once: one append per byte costs
-    // more than the digits.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buf in
-        var n = 0
-        for shift in [UInt32(24), 16, 8, 0] {
-            let octet = (a >> shift) & 0xFF
-            if octet >= 100 {
-                buf[n] = UInt8(truncatingIfNeeded: octet / 100) &+ 48
-                buf[n + 1] = UInt8(truncatingIfNeeded: (octet / 10) % 10) &+ 48
-                n += 2
-            } else if octet >= 10 {
-                buf[n] = UInt8(truncatingIfNeeded: octet / 10) &+ 48
-                n += 1
+    // Four table lookups and four stores straight into the output: one
+    // append per byte costs more than the digits.
+    octetText.withUnsafeBufferPointer { table in
+        out.put(upTo: 16) { p in
+            var n = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let t = table[Int((a >> UInt32(shift)) & 0xFF)]
+                UnsafeMutableRawPointer(p + n).storeBytes(of: UInt32(truncatingIfNeeded: t).littleEndian, as: UInt32.self)
+                n += Int(t >> 32) + 1
             }
-            buf[n] = UInt8(truncatingIfNeeded: octet % 10) &+ 48
-            buf[n + 1] = UInt8(ascii: ".")
-            n += 2
+            return n - 1
         }
-        out.put(UnsafeBufferPointer(rebasing: buf[0..<(n - 1)]))
     }
 }
 
@@ -249,13 +251,24 @@ private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 @inline(__always)
 func appendHex<O: ByteOutput>(_ w: UInt16, to out: inout O) {
-    var started = false
-    for shift in stride(from: 12, through: 0, by: -4) {
-        let nibble = Int((w >> UInt16(shift)) & 0xF)
-        if nibble != 0 || started || shift == 0 {
-            out.put(hexDigits[nibble]); started = true
+    hexDigits.withUnsafeBufferPointer { hex in
+        out.put(upTo: 4) { p in
+            var n = 0
+            var shift = 12
+            while shift > 0 && (w >> UInt16(shift)) == 0 { shift -= 4 }
+            while shift >= 0 {
+                p[n] = hex[Int((w >> UInt16(shift)) & 0xF)]
+                n += 1
+                shift -= 4
+            }
+            return n
         }
     }
+}
+
+/// "00" to "99", two bytes each.
+private let digitPairs: [UInt8] = (0..<100).flatMap { (v: Int) -> [UInt8] in
+    [UInt8(truncatingIfNeeded: 48 + v / 10), UInt8(truncatingIfNeeded: 48 + v % 10)]
 }
 
 /// Appends the decimal digits of `value` without creating a String.
@@ -268,15 +281,31 @@ public func appendDecimal<T: BinaryInteger, O: ByteOutput>(_ value: T, to out: i
     }
     var v = UInt64(value)
     if v < 10 { out.put(UInt8(truncatingIfNeeded: v) &+ 48); return }
-    // Digits from the right into a stack buffer, then one append.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-        var i = 20
-        while v > 0 {
-            i -= 1
-            buf[i] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-            v /= 10
+    var digits = 2
+    var t = v
+    while t >= 100 { t /= 100; digits += 2 }
+    if t < 10 { digits -= 1 }
+    // Two digits at a time from the right, straight into the output.
+    digitPairs.withUnsafeBufferPointer { pairs in
+        out.put(upTo: digits) { p in
+            var i = digits
+            while v >= 100 {
+                let q = v / 100
+                let r = Int(v &- q &* 100) &* 2
+                i -= 2
+                p[i] = pairs[r]
+                p[i + 1] = pairs[r + 1]
+                v = q
+            }
+            if v >= 10 {
+                let r = Int(v) &* 2
+                p[i - 2] = pairs[r]
+                p[i - 1] = pairs[r + 1]
+            } else {
+                p[i - 1] = UInt8(truncatingIfNeeded: v) &+ 48
+            }
+            return digits
         }
-        out.put(UnsafeBufferPointer(rebasing: buf[i..<20]))
     }
 }
 

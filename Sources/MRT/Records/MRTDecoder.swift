@@ -268,18 +268,30 @@ public struct MRTDecoder: Sendable {
     /// precedes each prefix). nil: the plain reading stands.
     mutating func addPathReading(of plain: BGPUpdate, problems: [MRTError], start: ByteReader, key: SessionKey,
                                  form: BGP4MPSubtype.MessageForm, record: String) -> (BGPUpdate, [MRTError], AddPathSource)? {
-        let families = Self.families(plain, problems: problems)
-        guard !families.isEmpty else { return nil }
-        let state = sessions[key] ?? SessionAddPath()
-        // The direction: a message the collector received goes from the peer
-        // to it; a _LOCAL one from it to the peer.
-        let negotiated = families.map { state.negotiated($0, peerSends: !form.local) }
-        if negotiated.contains(false) && !negotiated.contains(true) { return nil }
-        let byOpen = negotiated.contains(true)
         // Wrong plainly: damage in the reading, or repeated /0s — what path
         // identifiers below 2^24 read as (the ScopeScanner leaves every /0 of
-        // a plain message to the decoder, so both paths judge alike).
-        let suspicious = !problems.isEmpty || (Self.repeats(plain) && Self.hasZeroLength(plain))
+        // a plain message to the decoder, so both paths judge alike). The
+        // cheap test first: almost every message has no /0 at all.
+        let suspicious = !problems.isEmpty || (Self.hasZeroLength(plain) && Self.repeats(plain))
+        // Without a suspicious reading, only a session whose OPENs are in the
+        // file can make it ADD-PATH.
+        let known = sessions.isEmpty ? nil : sessions[key]
+        guard suspicious || known != nil else { return nil }
+        let families = Self.families(plain, problems: problems)
+        guard families.ipv4 || families.ipv6 else { return nil }
+        let state = known ?? SessionAddPath()
+        // The direction: a message the collector received goes from the peer
+        // to it; a _LOCAL one from it to the peer.
+        var anyNegotiated = false, anyNot = false
+        for (afi, carried) in [(AFI.ipv4, families.ipv4), (AFI.ipv6, families.ipv6)] where carried {
+            switch state.negotiated(afi, peerSends: !form.local) {
+            case true?: anyNegotiated = true
+            case false?: anyNot = true
+            case nil: break
+            }
+        }
+        if anyNot && !anyNegotiated { return nil }
+        let byOpen = anyNegotiated
         guard byOpen || suspicious else { return nil }
         var r = start
         var again: [MRTError] = []
@@ -296,12 +308,13 @@ public struct MRTDecoder: Sendable {
 
     /// The address families whose NLRI an UPDATE carries (IPv4 in its own
     /// fields, any family in the multiprotocol attributes).
-    static func families(_ u: BGPUpdate, problems: [MRTError]) -> [AFI] {
-        var out: [AFI] = []
-        if !u.withdrawn.isEmpty || !u.announced.isEmpty || !problems.isEmpty { out.append(.ipv4) }
-        if let mp = u.attributes.mpReach, mp.afi.isIP, !out.contains(mp.afi) { out.append(mp.afi) }
-        if let mp = u.attributes.mpUnreach, mp.afi.isIP, !out.contains(mp.afi) { out.append(mp.afi) }
-        return out
+    static func families(_ u: BGPUpdate, problems: [MRTError]) -> (ipv4: Bool, ipv6: Bool) {
+        var v4 = !u.withdrawn.isEmpty || !u.announced.isEmpty || !problems.isEmpty
+        var v6 = false
+        for afi in [u.attributes.mpReach?.afi, u.attributes.mpUnreach?.afi] {
+            if afi == .ipv4 { v4 = true } else if afi == .ipv6 { v6 = true }
+        }
+        return (v4, v6)
     }
 
     /// A prefix (with its path identifier) listed twice in one list: never
@@ -313,7 +326,8 @@ public struct MRTDecoder: Sendable {
 
     /// Some prefix is a /0.
     static func hasZeroLength(_ u: BGPUpdate) -> Bool {
-        (u.withdrawn + u.announced + (u.attributes.mpReach?.nlri ?? []) + (u.attributes.mpUnreach?.withdrawn ?? [])).contains { $0.prefix.length == 0 }
+        func z(_ l: [NLRIEntry]) -> Bool { l.contains { $0.prefix.length == 0 } }
+        return z(u.withdrawn) || z(u.announced) || z(u.attributes.mpReach?.nlri ?? []) || z(u.attributes.mpUnreach?.withdrawn ?? [])
     }
 
     /// Every prefix is a /0: an ADD-PATH reading that proves nothing.
@@ -367,17 +381,25 @@ struct SessionKey: Hashable, Sendable {
 }
 
 /// What a session's OPENs said of ADD-PATH (RFC 7911 §4: per AFI/SAFI, 1
-/// receive, 2 send, 3 both).
+/// receive, 2 send, 3 both), for the two families whose prefixes nkwatch reads.
 struct SessionAddPath: Sendable {
-    /// The peer's and the collector's own capability, per family (unicast
-    /// and multicast alike); nil: that OPEN is not in the file.
-    var peer: [AFI: UInt8]?
-    var local: [AFI: UInt8]?
+    /// One side's capability: IPv4 and IPv6 (unicast and multicast alike).
+    struct Side: Sendable {
+        var ipv4: UInt8 = 0
+        var ipv6: UInt8 = 0
+        subscript(afi: AFI) -> UInt8 { afi == .ipv4 ? ipv4 : afi == .ipv6 ? ipv6 : 0 }
+    }
+
+    /// The peer's and the collector's own capability; nil: that OPEN is not in the file.
+    var peer: Side?
+    var local: Side?
 
     mutating func learn(_ open: BGPOpen, local isLocal: Bool) {
-        var m: [AFI: UInt8] = [:]
+        var m = Side()
         for c in open.capabilities {
-            for t in c.addPathTuples ?? [] where t.safi.isPrefixList { m[t.afi] = (m[t.afi] ?? 0) | t.sendReceive }
+            for t in c.addPathTuples ?? [] where t.safi.isPrefixList {
+                if t.afi == .ipv4 { m.ipv4 |= t.sendReceive } else if t.afi == .ipv6 { m.ipv6 |= t.sendReceive }
+            }
         }
         if isLocal { local = m } else { peer = m }
     }
@@ -390,9 +412,10 @@ struct SessionAddPath: Sendable {
     /// Whether ADD-PATH applies to `afi` in one direction: the sender
     /// advertised send (2) and the receiver receive (1). nil when one of the
     /// two OPENs is missing.
+    @inline(__always)
     func negotiated(_ afi: AFI, peerSends: Bool) -> Bool? {
         guard let peer, let local else { return nil }
         let (sender, receiver) = peerSends ? (peer, local) : (local, peer)
-        return (sender[afi] ?? 0) & 2 != 0 && (receiver[afi] ?? 0) & 1 != 0
+        return sender[afi] & 2 != 0 && receiver[afi] & 1 != 0
     }
 }

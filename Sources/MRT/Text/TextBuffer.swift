@@ -4,6 +4,9 @@ public protocol ByteOutput {
     var count: Int { get }
     mutating func put(_ byte: UInt8)
     mutating func put(_ bytes: UnsafeBufferPointer<UInt8>)
+    /// Lets `body` write up to `maxCount` bytes in place; it returns how
+    /// many it wrote. (Digits and addresses go straight into the buffer.)
+    mutating func put(upTo maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int)
 }
 
 extension ByteOutput {
@@ -18,6 +21,13 @@ extension Array: ByteOutput where Element == UInt8 {
     public mutating func put(_ byte: UInt8) { append(byte) }
     @inline(__always)
     public mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+    @inline(__always)
+    public mutating func put(upTo maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxCount) { buf in
+            let n = body(buf.baseAddress!)
+            append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
+        }
+    }
 }
 
 /// A growable output buffer over raw memory: appending a byte is a bounds
@@ -60,6 +70,12 @@ public struct TextBuffer: ByteOutput {
         if count + bytes.count > capacity { grow(count + bytes.count) }
         (base + count).update(from: src, count: bytes.count)
         count += bytes.count
+    }
+
+    @inline(__always)
+    public mutating func put(upTo maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if count + maxCount > capacity { grow(count + maxCount) }
+        count += body(base + count)
     }
 
     @inline(never)
