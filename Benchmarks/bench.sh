@@ -9,6 +9,9 @@
 #   Benchmarks/bench.sh [ROUNDS]        (default 5; COPIES=N sizes the input)
 #   BEFORE=/path/to/an/older/nkwatch Benchmarks/bench.sh   also times that build
 #       on the same inputs in the same rounds, for before/after ratios.
+#   ISAL=1 Benchmarks/bench.sh   also builds the ISAL trait (gzip through
+#       ISA-L's igzip; apt-get install libisal-dev) and times its dump and
+#       ingest of the .gz beside the default (zlib) build's.
 #
 # Each comparison runs in ROUNDS rounds of `hyperfine --runs 1` over all its
 # commands, after one warm-up round: the commands alternate, so a drift in
@@ -27,6 +30,13 @@ mkdir -p "$work"
 
 swift build -c release >/dev/null
 nk="$PWD/.build/release/nkwatch"
+nk_isal=""
+if [ -n "${ISAL:-}" ]; then
+    swift build -c release --traits ISAL --scratch-path .build/isal >/dev/null
+    nk_isal="$PWD/.build/isal/release/nkwatch"
+fi
+# isal_for LABEL ARGS: the ISAL build's command, NUL-separated for with_before.
+isal_for() { if [ -n "$nk_isal" ]; then printf '%s\0%s\0' -n "$1 (ISAL)" "$nk_isal $2"; fi; }
 
 if [ -d ../shared/corpus/ris ]; then
     # Every update dump but the one with a damaged NLRI (Debian's bgpdump
@@ -108,7 +118,8 @@ bgpkit_for() { if [ -n "${BGPKIT_PYTHON:-}" ]; then printf '%s\0%s\0%s\0' -n "bg
 with_before gz -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $work/input.mrt.gz" \
     -n "nkwatch dump" "$nk dump $work/input.mrt.gz" \
     -n "nkwatch dump --jobs 1" "$nk dump --jobs 1 $work/input.mrt.gz" \
-    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" < <(bgpkit_for "$work/input.mrt.gz"; before "nkwatch dump" "\$nk dump $work/input.mrt.gz")
+    -n "bgpdump -m" "bgpdump -m $work/input.mrt.gz" < <(bgpkit_for "$work/input.mrt.gz"; before "nkwatch dump" "\$nk dump $work/input.mrt.gz"; \
+                                                                isal_for "nkwatch dump" "dump $work/input.mrt.gz")
 with_before bz2 -n bzcat "bzcat $work/input.mrt.bz2" -n "lbzip2 -dc" "lbzip2 -dc $work/input.mrt.bz2" \
     -n "nkwatch dump" "$nk dump $work/input.mrt.bz2" \
     -n "nkwatch dump --jobs 1" "$nk dump --jobs 1 $work/input.mrt.bz2" \
@@ -120,7 +131,8 @@ with_before ingest -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $wo
     -n "ingest .gz" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz" \
     -n bzcat "bzcat $work/input.mrt.bz2" -n "lbzip2 -dc" "lbzip2 -dc $work/input.mrt.bz2" \
     -n "ingest .bz2" "$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2" \
-    < <(before "ingest .gz" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz"; \
+    < <(isal_for "ingest .gz" "ingest --quiet --store $work/s.sqlite $work/input.mrt.gz"; \
+        before "ingest .gz" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz"; \
         before "ingest .bz2" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2")
 one="taskset -c 0 \$nk ingest --quiet --jobs 1 --store $work/s.sqlite"
 all="\$nk ingest --quiet --store $work/s.sqlite"
@@ -159,6 +171,9 @@ for name, base, fast in (("gz", "zcat", "pigz -dc"), ("bz2", "bzcat", "lbzip2 -d
     print(f"  nkwatch dump is {r['bgpdump -m'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpdump -m "
           f"({r['bgpdump -m'][0] / r['nkwatch dump --jobs 1'][0]:.2f}x with --jobs 1), "
           f"{r['nkwatch dump'][0] / r[base][0]:.2f}x the time of {base}, {r['nkwatch dump'][0] / r[fast][0]:.2f}x the time of {fast}")
+    if "nkwatch dump (ISAL)" in r:
+        print(f"  with the ISAL trait: {r['bgpdump -m'][0] / r['nkwatch dump (ISAL)'][0]:.2f}x faster than bgpdump -m, "
+              f"{r['nkwatch dump (ISAL)'][0] / r[fast][0]:.2f}x the time of {fast}")
     if "bgpkit-parser" in r:
         print(f"  nkwatch dump is {r['bgpkit-parser'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpkit-parser")
 r = load("plain")
@@ -168,6 +183,8 @@ r = load("ingest")
 show("ingest (default scope) against decompression alone", r)
 print(f"  ingest .gz is {r['ingest .gz'][0] / r['zcat'][0]:.2f}x zcat, {r['ingest .gz'][0] / r['pigz -dc'][0]:.2f}x pigz -dc; "
       f"ingest .bz2 is {r['ingest .bz2'][0] / r['bzcat'][0]:.2f}x bzcat, {r['ingest .bz2'][0] / r['lbzip2 -dc'][0]:.2f}x lbzip2 -dc")
+if "ingest .gz (ISAL)" in r:
+    print(f"  with the ISAL trait, ingest .gz is {r['ingest .gz (ISAL)'][0] / r['pigz -dc'][0]:.2f}x pigz -dc")
 r = load("jobs")
 show("multi-file ingest: one core (taskset -c 0, --jobs 1) against all cores", r)
 k = [x for x in r if "(before)" not in x]
