@@ -229,8 +229,27 @@ public final class ParallelBzip2Source: ByteSource {
                     have -= 8
                 }
             }
-            // The piece's bits, shifted to a byte boundary.
-            var bit = firstBit
+            // The piece's bits, shifted to a byte boundary: whole bytes at a
+            // time (the shift is the same for every byte), the last few bits
+            // through `put`.
+            let shift = firstBit % 8
+            let wholeBytes = bits / 8
+            bytes.withUnsafeBufferPointer { b in
+                let start = firstBit / 8
+                if shift == 0 {
+                    input.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<(start + wholeBytes)]))
+                } else {
+                    let old = input.count
+                    input.append(contentsOf: repeatElement(0, count: wholeBytes))
+                    input.withUnsafeMutableBufferPointer { o in
+                        let l = UInt8(shift), r = UInt8(8 - shift)
+                        for k in 0..<wholeBytes {
+                            o[old + k] = b[start + k] << l | b[start + k + 1] >> r
+                        }
+                    }
+                }
+            }
+            var bit = firstBit + wholeBytes * 8
             let end = firstBit + bits
             while bit < end {
                 let take = min(end - bit, 8 - bit % 8)
@@ -458,17 +477,31 @@ public final class ParallelBzip2Source: ByteSource {
                     }
                     return nil
                 }
-                let mask = Self.candidates[Int(buf[i + 2 - base])]
-                if mask != 0 {
-                    for s in 0..<8 where mask & (1 << UInt16(s)) != 0 || mask & (1 << UInt16(s + 8)) != 0 {
-                        let at = i * 8 + s
-                        guard at >= from else { continue }
-                        let v = bits(at, 48)
-                        if v == Self.blockMagic { return (at, false) }
-                        if v == Self.endMagic { return (at, true) }
+                // Every position whose 8 bytes are in the buffer, on local
+                // pointers (no property access per byte).
+                let stop = min(limitByte, base + buf.count - 7)
+                let b = base
+                var found: (bit: Int, end: Bool)?
+                buf.withUnsafeBufferPointer { p in
+                    Self.candidates.withUnsafeBufferPointer { t in
+                        scan: while i < stop {
+                            let mask = t[Int(p[i + 2 - b])]
+                            if mask != 0 {
+                                var v: UInt64 = 0
+                                for k in 0..<8 { v = v << 8 | UInt64(p[i - b + k]) }
+                                for s in 0..<8 where mask & (1 << UInt16(s)) != 0 || mask & (1 << UInt16(s + 8)) != 0 {
+                                    let at = i * 8 + s
+                                    guard at >= from else { continue }
+                                    let m = (v >> UInt64(16 - s)) & 0xFFFF_FFFF_FFFF
+                                    if m == Self.blockMagic { found = (at, false); break scan }
+                                    if m == Self.endMagic { found = (at, true); break scan }
+                                }
+                            }
+                            i += 1
+                        }
                     }
                 }
-                i += 1
+                if let found { return found }
             }
             return nil
         }
