@@ -36,7 +36,7 @@ if [ -n "${ISAL:-}" ]; then
     nk_isal="$PWD/.build/isal/release/nkwatch"
 fi
 # isal_for LABEL ARGS: the ISAL build's command, NUL-separated for with_before.
-isal_for() { if [ -n "$nk_isal" ]; then printf '%s\0%s\0' -n "$1 (ISAL)" "$nk_isal $2"; fi; }
+isal_for() { if [ -n "$nk_isal" ]; then printf '%s\0%s\0%s\0' -n "$1 (ISAL)" "$nk_isal $2"; fi; }
 
 if [ -d ../shared/corpus/ris ]; then
     # Every update dump but the one with a damaged NLRI (Debian's bgpdump
