@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2", providers: [.apt(["libbz2-dev"])]),
         .systemLibrary(name: "CISAL", path: "Sources/CISAL", providers: [.apt(["libisal-dev"])]),
+        // SQLite's C interface, for the store's per-row inserts (GRDB links the same library).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         // Bytes in, values out: MRT framing and decoding, the scope scanner,
         // element filters, the writer. No files, no clocks, no analysis.
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto",
                                                   .target(name: "CISAL", condition: .when(traits: ["ISAL"]))]),
         // The SQLite store (GRDB behind one type).
-        .target(name: "NKStore", dependencies: ["MRT", "NKModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NKStore", dependencies: ["MRT", "NKModel", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // The method: reachability, visibility, episodes, labels, scores. Pure.
         .target(name: "NKAnalysis", dependencies: ["MRT", "NKModel"]),
         // Getting archives: directory listings of RouteViews and RIS, downloads

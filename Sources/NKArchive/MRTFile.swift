@@ -164,7 +164,7 @@ func withRecordReader(source raw: any ByteSource, path: String, size: Int?, opti
         }
         let stream = try ArchiveStream(source: source, inputSize: size)
         report.compression = stream.compression
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = Cores.available
         if stream.compression == .bzip2, options.parallelBzip2, cores > 1, options.pipeline.applies(to: stream) {
             var reader = MRTRecordReader(source: ParallelBzip2Source(source: source, prefix: stream.takeUnconsumedInput(), workers: cores))
             read(&reader, &report)

@@ -4,6 +4,7 @@ import Glibc
 import CBZip2
 import Foundation
 import MRT
+import NKModel
 
 /// bzip2 decompressed on every core, as lbzip2 does: a bzip2 stream is a
 /// sequence of blocks, each starting at a 48-bit magic (0x314159265359) on
@@ -42,7 +43,7 @@ public final class ParallelBzip2Source: ByteSource {
 
     /// Reads the raw bzip2 bytes `prefix` (already read from `source`) and
     /// then the rest of `source`, decoding on `workers` threads.
-    public init(source: any ByteSource, prefix: [UInt8], workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(source: any ByteSource, prefix: [UInt8], workers: Int = Cores.available) {
         shared = Shared(source: source, prefix: prefix, limit: 2 * max(1, workers) + 2)
         let box = Unmanaged.passRetained(shared).toOpaque()
         var t = pthread_t()

@@ -48,9 +48,13 @@ extension Store {
     public func files() throws(StoreError) -> [(file: StoredFile, collector: Collector)] {
         try read("reading the files") { db in
             let collectors = Dictionary(uniqueKeysWithValues: try CollectorRow.fetchAll(db).compactMap { c in c.id.map { ($0, c.collector) } })
-            return try Array(StoredFile.order(StoredFile.Columns.id).fetchCursor(db)).compactMap { f in
-                collectors[f.collectorID].map { (f, $0) }
+            var out: [(file: StoredFile, collector: Collector)] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: StoredFile.selectAllSQL))
+            while let row = try rows.next() {
+                let f = try StoredFile(orderedRow: row)
+                if let c = collectors[f.collectorID] { out.append((f, c)) }
             }
+            return out
         }
     }
 
@@ -114,31 +118,38 @@ extension Store {
     }
 
     /// The time each collector's update files cover.
-    public func coverage() throws(StoreError) -> [CollectorInterval] { Self.coverage(of: try files()) }
+    public func coverage() throws(StoreError) -> [CollectorInterval] {
+        try read("reading the files") { db in Self.coverage(of: try CoverageInput.fetchAll(db)).map(\.interval) }
+    }
 
     /// The time the update files among `files` cover: each from the time in
     /// its name for its collector's cadence (`UpdateCadence`), learned from
     /// the spacing of the collector's files among `files`.
     public static func coverage(of files: [(file: StoredFile, collector: Collector)]) -> [CollectorInterval] {
-        var out: [CollectorInterval] = []
-        for (_, group) in Dictionary(grouping: files.filter { $0.file.kind == .updates }, by: \.collector.name) {
-            let cadence = UpdateCadence.learn(fileTimes: group.compactMap(\.file.fileTime), projectInterval: group[0].collector.project.updateInterval)
+        coverage(of: files.filter { $0.file.kind == .updates }.map { CoverageInput($0.file, $0.collector) }).map(\.interval)
+    }
+
+    /// `coverage(of:)` over the columns it needs, with each file's id.
+    static func coverage(of files: [CoverageInput]) -> [(id: Int64, interval: CollectorInterval)] {
+        var out: [(id: Int64, interval: CollectorInterval)] = []
+        out.reserveCapacity(files.count)
+        for (_, group) in Dictionary(grouping: files, by: \.collector.name) {
+            let cadence = UpdateCadence.learn(fileTimes: group.compactMap(\.fileTime), projectInterval: group[0].collector.project.updateInterval)
             for f in group {
-                guard var iv = f.file.coverage(collector: f.collector.name) else { continue }
-                let end = UpdateCadence.coverageEnd(fileTime: f.file.fileTime, lastTime: f.file.lastTime, complete: f.file.status == .ok,
-                                                    cadence: cadence, stored: iv.end.seconds)
-                iv.end = Timestamp(seconds: max(iv.start.seconds, end))
-                out.append(iv)
+                guard let start = f.coverageStart, let stored = f.coverageEnd else { continue }
+                let end = UpdateCadence.coverageEnd(fileTime: f.fileTime, lastTime: f.lastTime, complete: f.complete, cadence: cadence, stored: stored)
+                out.append((f.id, CollectorInterval(collector: f.collector.name, start: Timestamp(seconds: start), end: Timestamp(seconds: max(start, end)))))
             }
         }
-        return out.sorted()
+        return out.sorted { $0.interval < $1.interval }
     }
 
     /// Stretches a collector's update files do not cover, between its first
     /// and last file (the `gaps` view holds the same).
-    public func gaps() throws(StoreError) -> [CollectorInterval] {
-        let byCollector = Dictionary(grouping: try coverage(), by: \.collector)
-        return byCollector.flatMap { c, ivs in
+    public func gaps() throws(StoreError) -> [CollectorInterval] { Self.gaps(of: try coverage()) }
+
+    static func gaps(of coverage: [CollectorInterval]) -> [CollectorInterval] {
+        Dictionary(grouping: coverage, by: \.collector).flatMap { c, ivs in
             CollectorInterval.gaps(collector: c, covered: ivs, until: ivs.map(\.end).max() ?? Timestamp(microseconds: 0))
         }.sorted()
     }

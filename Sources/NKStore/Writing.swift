@@ -113,7 +113,24 @@ extension Store {
     public func insert(_ batch: [FileIngest]) throws(StoreError) -> [InsertOutcome] {
         try write("writing \(batch.count) file(s)") { db in
             var ids = BatchIDs()
-            return try batch.map { try insertFile($0, db, &ids) }
+            let rows = try Inserters(db)
+            return try batch.map { try insertFile($0, db, &ids, rows) }
+        }
+    }
+
+    /// The inserts of one write transaction, prepared once for it.
+    struct Inserters {
+        let files, events, sessions, ribTables, bins: RowInserter
+        /// `archive_key` of the files with a SHA-256; `1` for each file with an archive key.
+        let keysOfHash, withKey: RowInserter
+        init(_ db: Database) throws {
+            keysOfHash = try RowInserter(db, sql: Store.bySHASQL)
+            withKey = try RowInserter(db, sql: "SELECT 1 FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.archiveKey.rawValue) = ?")
+            files = try RowInserter(db, sql: StoredFile.insertSQL)
+            events = try RowInserter(db, sql: EventRow.insertSQL)
+            sessions = try RowInserter(db, sql: SessionChangeRow.insertSQL)
+            ribTables = try RowInserter(db, sql: RIBTableRow.insertSQL)
+            bins = try RowInserter(db, sql: FileBinRow.insertSQL)
         }
     }
 
@@ -159,11 +176,14 @@ extension Store {
     static let bySHASQL = "SELECT \(StoredFile.CodingKeys.archiveKey.rawValue) FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.sha256.rawValue) = ?"
     static let byKeySQL = "SELECT * FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.archiveKey.rawValue) = ?"
 
-    private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs) throws -> InsertOutcome {
-        let sameBytes = try Optional<String>.fetchAll(db.cachedStatement(sql: Self.bySHASQL), arguments: [f.file.sha256])
+    private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs, _ rows: Inserters) throws -> InsertOutcome {
+        var sameBytes: [String?] = []
+        try rows.keysOfHash.select({ $0.bind(f.file.sha256) }) { sameBytes.append(RowInserter.text($0, 0)) }
         if StoredFile.isCopy(archiveKey: f.file.archiveKey, ofStored: sameBytes) { return .duplicate }
         var outcome = InsertOutcome.inserted
-        if let key = f.file.archiveKey {
+        var versions = 0
+        if let key = f.file.archiveKey { try rows.withKey.select({ $0.bind(key) }) { _ in versions += 1 } }
+        if versions > 0, let key = f.file.archiveKey {
             let others = try StoredFile.fetchAll(db.cachedStatement(sql: Self.byKeySQL), arguments: [key])
             if let better = others.first(where: { $0.isMoreComplete(than: f.file) }) { return .superseded(by: better) }
             for old in others {
@@ -176,21 +196,21 @@ extension Store {
         row.collectorID = cid
         row.events = f.events.count
         row.ingestedAt = Timestamp.now.iso
-        try row.insertCached(db)
+        try rows.files.insert(row)
         let fileID = db.lastInsertedRowID
         for e in f.events {
-            try EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e).insertCached(db)
+            try rows.events.insert(EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e))
         }
         for s in f.states {
-            try SessionChangeRow(fileID: fileID, peerID: try peerID(s.peer, collectorID: cid, db, &ids), timeUs: s.time.microseconds,
-                                 oldState: s.old, newState: s.new).insertCached(db)
+            try rows.sessions.insert(SessionChangeRow(fileID: fileID, peerID: try peerID(s.peer, collectorID: cid, db, &ids), timeUs: s.time.microseconds,
+                                                      oldState: s.old, newState: s.new))
         }
         for t in f.ribTables {
-            try RIBTableRow(fileID: fileID, peerID: try peerID(t.peer, collectorID: cid, db, &ids), time: t.time.seconds,
-                            ipv4Prefixes: t.size.ipv4, ipv6Prefixes: t.size.ipv6).insertCached(db)
+            try rows.ribTables.insert(RIBTableRow(fileID: fileID, peerID: try peerID(t.peer, collectorID: cid, db, &ids), time: t.time.seconds,
+                                                  ipv4Prefixes: t.size.ipv4, ipv6Prefixes: t.size.ipv6))
         }
         for (bin, n) in f.bins {
-            try FileBinRow(fileID: fileID, collectorID: cid, binStart: bin, elements: n).insertCached(db)
+            try rows.bins.insert(FileBinRow(fileID: fileID, collectorID: cid, binStart: bin, elements: n))
         }
         return outcome
     }
@@ -234,8 +254,9 @@ extension Store {
             guard let current = try StoredFile.fetchOne(db, key: id), current.sha256 == file.sha256,
                   current.scannedThrough < scannedThrough else { return }
             var ids = BatchIDs()
+            let rows = try RowInserter(db, sql: EventRow.insertSQL)
             for e in events {
-                try EventRow(fileID: id, peerID: try peerID(e.peer, collectorID: current.collectorID, db, &ids), e).insertCached(db)
+                try rows.insert(EventRow(fileID: id, peerID: try peerID(e.peer, collectorID: current.collectorID, db, &ids), e))
             }
             try db.execute(sql: "UPDATE files SET scanned_through = ?, events = events + ? WHERE id = ?", arguments: [scannedThrough, events.count, id])
         }
@@ -244,29 +265,22 @@ extension Store {
     /// Writes the time each update file covers as `coverage(of:)` finds it
     /// over every stored file (the collector's cadence is learned from all of
     /// them, so the result does not depend on the order files came in), for
-    /// the `gaps` view and SQL readers. Returns the rows changed.
+    /// the `gaps` view and SQL readers. Returns the rows changed and the gaps
+    /// that are left (`gaps()`), from one reading of the files in the same
+    /// transaction.
     @discardableResult
-    public func recordCoverage() throws(StoreError) -> Int {
-        let files = try files()
-        let byID = Dictionary(uniqueKeysWithValues: files.compactMap { f in f.file.id.map { ($0, f.file) } })
-        var wanted: [(id: Int64, end: Int64)] = []
-        for (_, group) in Dictionary(grouping: files.filter { $0.file.kind == .updates }, by: \.collector.name) {
-            let cadence = UpdateCadence.learn(fileTimes: group.compactMap(\.file.fileTime), projectInterval: group[0].collector.project.updateInterval)
-            for f in group {
-                guard let id = f.file.id, let start = f.file.coverageStart, let stored = f.file.coverageEnd else { continue }
-                let end = max(start, UpdateCadence.coverageEnd(fileTime: f.file.fileTime, lastTime: f.file.lastTime, complete: f.file.status == .ok,
-                                                               cadence: cadence, stored: stored))
-                if end != stored { wanted.append((id, end)) }
-            }
-        }
-        guard !wanted.isEmpty else { return 0 }
-        return try write("recording the time the update files cover") { db in
+    public func recordCoverage() throws(StoreError) -> (updated: Int, gaps: [CollectorInterval]) {
+        try write("recording the time the update files cover") { db in
+            let files = try CoverageInput.fetchAll(db)
+            let stored = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0.coverageEnd) })
+            let coverage = Self.coverage(of: files)
             var n = 0
-            for w in wanted where byID[w.id] != nil {
-                try db.execute(sql: "UPDATE files SET coverage_end = ? WHERE id = ? AND coverage_end != ?", arguments: [w.end, w.id, w.end])
+            for (id, iv) in coverage where stored[id] != iv.end.seconds {
+                try db.cachedStatement(sql: "UPDATE files SET coverage_end = ? WHERE id = ?").execute(arguments: [iv.end.seconds, id])
                 n += db.changesCount
             }
-            return n
+            return (n, Self.gaps(of: coverage.map(\.interval)))
         }
     }
+
 }

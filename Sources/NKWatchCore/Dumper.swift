@@ -1,5 +1,6 @@
 import Foundation
 import MRT
+import NKModel
 import NKArchive
 
 /// `nkwatch dump`'s output formats.
@@ -43,7 +44,7 @@ public struct Dumper {
     /// `2 × workers + 1` batches are in flight.
     public static let batchBytes = 128 << 10
 
-    public init(format: DumpFormat, filter: ElementFilter, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(format: DumpFormat, filter: ElementFilter, workers: Int = Cores.available) {
         self.format = format
         self.filter = filter
         self.workers = max(1, workers)

@@ -108,7 +108,7 @@ public struct Ingestor: Sendable {
     public var collectorOverride: String?
     public var jobs: Int
 
-    public init(scope: Scope, collectorOverride: String? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(scope: Scope, collectorOverride: String? = nil, jobs: Int = Cores.available) {
         self.scope = scope
         self.collectorOverride = collectorOverride
         self.jobs = max(1, jobs)
@@ -192,10 +192,9 @@ public struct Ingestor: Sendable {
             learned = try learn(store: store)
             try complete(store: store, learned: learned, shared: shared)
         }
-        try store.recordCoverage()
-
+        let coverage = try store.recordCoverage()
         var summary = shared.summary
-        summary.gaps = try store.gaps().count
+        summary.gaps = coverage.gaps.count
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -376,7 +375,7 @@ public struct Ingestor: Sendable {
         for (d, outcome) in zip(batch, outcomes) {
             shared.filesDone += 1
             shared.bytesDone += d.report.rawBytes
-            let path = PathBytes.display(d.ingest.file.path)
+            var path: String { PathBytes.display(d.ingest.file.path) }
             switch outcome {
             case .duplicate:
                 shared.summary.skipped += 1

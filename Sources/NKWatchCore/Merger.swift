@@ -51,7 +51,7 @@ public struct MergeSummary: Sendable {
 public struct Merger: Sendable {
     public var jobs: Int
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(jobs: Int = Cores.available) {
         self.jobs = max(1, jobs)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import MRT
+import NKModel
 import NKArchive
 import NKWatchCore
 
@@ -87,7 +88,7 @@ struct Dump: ParsableCommand {
             Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file")
         }
         let inputs = listing.files
-        var dumper = Dumper(format: format, filter: filter, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        var dumper = Dumper(format: format, filter: filter, workers: jobs ?? Cores.available)
         var out = StdoutWriter()
         var failed = !listing.problems.isEmpty || inputs.isEmpty || local.count < paths.count
         for path in inputs {

@@ -117,7 +117,7 @@ struct Ingest: ParsableCommand {
             throw error
         }
         Interrupt.install()
-        let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? Cores.available)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         var summary = IngestSummary()
         var fetched: (FetchSummary, FetchRequest)?

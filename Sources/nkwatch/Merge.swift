@@ -61,7 +61,7 @@ struct Merge: ParsableCommand {
         Interrupt.install()
         let summary: MergeSummary
         do {
-            summary = try Merger(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).merge(shards: shards, into: out, shouldStop: { Interrupt.isRequested })
+            summary = try Merger(jobs: jobs ?? Cores.available).merge(shards: shards, into: out, shouldStop: { Interrupt.isRequested })
         } catch {
             try? out.close()
             throw error

@@ -163,4 +163,35 @@ struct StoreTests {
         #expect(try s.fileIdentities() == [f.file.path: FileIdentity(device: 1, inode: 2, size: 10, modifiedNanoseconds: 3)])
         #expect(try s.fileHashes() == ["a": ["rrc00/a"], "b": ["rrc00/b"]])
     }
+
+    @Test("files read by column index equal files read by name, and the lean coverage read equals coverage from whole files")
+    func filesByIndex() throws {
+        let s = try Store.inMemory()
+        var a = Self.file("a", events: [RouteEvent(time: Self.t0, peer: Self.peer, kind: .withdraw, prefix: Prefix("175.45.176.0/24")!)])
+        a.file.device = -1
+        a.file.inode = 2
+        a.file.modifiedNanoseconds = 3
+        a.file.fileTime = Self.t0.seconds
+        a.file.firstTime = Self.t0.seconds + 1
+        a.file.lastTime = Self.t0.seconds + 299
+        var b = Self.file("b", start: 900)
+        b.file.status = .damaged
+        b.file.errors = "cut at byte 4096\nsecond cause"
+        b.file.compression = .bzip2
+        b.file.archiveKey = nil
+        b.file.coverageEnd = nil
+        let r = Self.file("r", kind: .rib, start: 300)
+        try s.insert([a, b, r, Self.file("c", start: 1200)])
+        let byIndex = try s.files()
+        let byName = try s.read("test") { db in try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map(StoredFile.init(row:)) }
+        #expect(byIndex.map(\.file) == byName)
+        #expect(byIndex.count == 4)
+        #expect(byIndex[0].file.identity == FileIdentity(device: UInt64(bitPattern: -1), inode: 2, size: 10, modifiedNanoseconds: 3))
+        #expect(byIndex[1].file.status == .damaged && byIndex[1].file.errors == "cut at byte 4096\nsecond cause" && byIndex[1].file.archiveKey == nil)
+        #expect(byIndex[1].file.compression == .bzip2 && byIndex[2].file.kind == .rib)
+        #expect(try s.coverage() == Store.coverage(of: byIndex))
+        // The damaged file with no end and no last time covers nothing; the RIB dump is not an update file.
+        #expect(try s.coverage() == [CollectorInterval(collector: "rrc00", start: Self.t0, end: Self.t0.adding(seconds: 300)),
+                                     CollectorInterval(collector: "rrc00", start: Self.t0.adding(seconds: 1200), end: Self.t0.adding(seconds: 1500))])
+    }
 }
