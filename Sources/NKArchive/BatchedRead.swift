@@ -92,7 +92,7 @@ final class Batch<Output>: @unchecked Sendable {
                 case .success(let record):
                     decoded += 1
                     for problem in record.problems where errors.count < maxErrors { errors.append(FileError(path: path, problem)) }
-                    if case .unsupported(let what) = record.body { unsupported[what, default: 0] += 1 }
+                    if let what = record.body.unsupportedName { unsupported[what, default: 0] += 1 }
                     work(record, &out)
                 case .failure(let e):
                     if errors.count < maxErrors { errors.append(FileError(path: path, e)) }

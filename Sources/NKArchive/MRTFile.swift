@@ -98,9 +98,10 @@ public struct MRTReadOptions: Sendable {
 ///
 /// `prefilter`, when given, sees each framed record first; when it returns
 /// true it has taken the record in full (it counts as decoded, without
-/// problems) and the decoder does not see it.
+/// problems) and the decoder does not see it. It gets the decoder in place
+/// (not a copy per record) to read its session state; it must not change it.
 public func readMRTFile(path: String, decoder: inout MRTDecoder, options: MRTReadOptions = MRTReadOptions(),
-                        prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = nil,
+                        prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)? = nil,
                         _ body: (MRTRecord) -> Void) -> FileReport {
     let file: FileSource
     do {
@@ -119,29 +120,37 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, options: MRTRea
 /// `readMRTFile` over any source of raw (compressed or plain) bytes.
 public func readMRT(source raw: any ByteSource, path: String, size: Int?, decoder: inout MRTDecoder,
                     options: MRTReadOptions = MRTReadOptions(),
-                    prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = nil,
+                    prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)? = nil,
                     _ body: (MRTRecord) -> Void) -> FileReport {
     var report = FileReport(path: path)
     withRecordReader(source: raw, path: path, size: size, options: options, report: &report) { reader, report in
         let maxErrors = options.maxRecordsWithErrors
-        frameRecords(&reader, path: path, report: &report) { view, report in
-            if let prefilter, prefilter(view, decoder) {
-                report.recordsDecoded += 1
-                return
-            }
+        func decode(_ view: RawRecordView, _ report: inout FileReport) {
             switch decoder.decode(view) {
             case .success(let record):
                 report.recordsDecoded += 1
                 for problem in record.problems where report.recordErrors.count < maxErrors {
                     report.recordErrors.append(FileError(path: path, problem))
                 }
-                if case .unsupported(let what) = record.body { report.unsupported[what, default: 0] += 1 }
+                if let what = record.body.unsupportedName { report.unsupported[what, default: 0] += 1 }
                 body(record)
             case .failure(let e):
                 if report.recordErrors.count < maxErrors {
                     report.recordErrors.append(FileError(path: path, e))
                 }
             }
+        }
+        // The prefilter is unwrapped once, not per record.
+        if let prefilter {
+            frameRecords(&reader, path: path, report: &report) { view, report in
+                if prefilter(view, &decoder) {
+                    report.recordsDecoded += 1
+                } else {
+                    decode(view, &report)
+                }
+            }
+        } else {
+            frameRecords(&reader, path: path, report: &report) { view, report in decode(view, &report) }
         }
     }
     return report

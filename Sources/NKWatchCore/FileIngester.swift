@@ -80,7 +80,7 @@ public struct FileIngester: Sendable {
         let set = capture.prefixes
         var decoder = MRTDecoder(attributeFilter: { set.overlaps($0) })
         let scanner = ScopeScanner(prefixes: set, originASNs: capture.originASNs)
-        let prefilter: ((RawRecordView, MRTDecoder) -> Bool)? = fastPath ? { view, decoder in acc.settle(view, scanner: scanner, decoder: decoder) } : nil
+        let prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)? = fastPath ? { (view: RawRecordView, decoder: inout MRTDecoder) -> Bool in acc.settle(view, scanner: scanner, decoder: decoder) } : nil
         let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true, parallelBzip2: parallelBzip2), prefilter: prefilter) { record in
             acc.take(record)
         }
@@ -109,7 +109,7 @@ final class FileAccumulator {
     }
 
     /// The fast path: true when the record was settled without decoding.
-    func settle(_ view: RawRecordView, scanner: ScopeScanner, decoder: MRTDecoder) -> Bool {
+    func settle(_ view: RawRecordView, scanner: borrowing ScopeScanner, decoder: borrowing MRTDecoder) -> Bool {
         if view.header.type == .tableDumpV2 && view.header.subtype == TableDumpV2Subtype.peerIndexTable {
             rib.tableEnds()
             return false

@@ -156,29 +156,11 @@ public final class PathAttributes: Sendable {
     /// Aggregator after the RFC 6793 merge of AGGREGATOR and AS4_AGGREGATOR.
     public let effectiveAggregator: Aggregator?
 
-    init(_ b: consuming Builder, asnLength: Int, complete: Bool) {
-        origin = b.origin
-        asPath = b.asPath
-        as4Path = b.as4Path
-        nextHop = b.nextHop
-        multiExitDisc = b.med
-        localPref = b.localPref
-        atomicAggregate = b.atomicAggregate
-        aggregator = b.aggregator
-        as4Aggregator = b.as4Aggregator
-        communities = b.communities
-        originatorID = b.originatorID
-        clusterList = b.clusterList
-        mpReach = b.mpReach
-        mpUnreach = b.mpUnreach
-        extendedCommunities = b.extendedCommunities
-        largeCommunities = b.largeCommunities
-        onlyToCustomer = b.onlyToCustomer
-        unknown = b.unknown
-        warnings = b.warnings
-        treatAsWithdraw = b.treatAsWithdraw
-        isComplete = complete
-        // RFC 6793 §4.2.3.
+    /// Takes the builder's values out (moved, not copied: a message's
+    /// attributes are built once per message, and copying the builder cost
+    /// a retain and a release per field).
+    init(_ b: inout Builder, asnLength: Int, complete: Bool) {
+        // RFC 6793 §4.2.3, before the fields are moved out.
         var path = b.asPath
         var agg = b.aggregator
         if asnLength == 2 {
@@ -192,9 +174,33 @@ public final class PathAttributes: Sendable {
         }
         effectiveASPath = path
         effectiveAggregator = agg
+        origin = b.origin
+        asPath = b.asPath.take()
+        as4Path = b.as4Path.take()
+        nextHop = b.nextHop
+        multiExitDisc = b.med
+        localPref = b.localPref
+        atomicAggregate = b.atomicAggregate
+        aggregator = b.aggregator
+        as4Aggregator = b.as4Aggregator
+        communities = b.communities.take()
+        originatorID = b.originatorID
+        clusterList = b.clusterList.take()
+        mpReach = b.mpReach.take()
+        mpUnreach = b.mpUnreach.take()
+        extendedCommunities = b.extendedCommunities.take()
+        largeCommunities = b.largeCommunities.take()
+        onlyToCustomer = b.onlyToCustomer
+        var none: [RawAttribute] = []
+        swap(&none, &b.unknown)
+        unknown = none
+        var noWarnings: [MRTError] = []
+        swap(&noWarnings, &b.warnings)
+        warnings = noWarnings
+        treatAsWithdraw = b.treatAsWithdraw
+        isComplete = complete
     }
 
-    /// The origin AS of the effective path.
     public var originASN: UInt32? { effectiveASPath?.originASN }
 
     struct Builder {
@@ -326,7 +332,7 @@ public final class PathAttributes: Sendable {
                 b.unknown.append(RawAttribute(flags: flags, type: typeCode, value: v.rest()))
             }
         }
-        return PathAttributes(b, asnLength: context.asnLength, complete: full)
+        return PathAttributes(&b, asnLength: context.asnLength, complete: full)
     }
 
     static func decodeNextHop(_ r: inout ByteReader, length: Int, afi: AFI) -> (IPAddress?, IPAddress?) {

@@ -59,7 +59,7 @@ public struct MRTDecoder: Sendable {
             default:
                 body = .unsupported(name)
             }
-            if case .unsupported(let what) = body { unsupportedCounts[what, default: 0] += 1 }
+            if let what = body.unsupportedName { unsupportedCounts[what, default: 0] += 1 }
             return .success(MRTRecord(header: h, offset: view.offset, body: body, problems: problems))
         } catch {
             return .failure(error)

@@ -105,6 +105,15 @@ public enum MRTRecordBody: Sendable {
     case message(BGP4MPMessage)
     /// A type or subtype nkwatch does not decode; counted and reported.
     case unsupported(String)
+
+    /// The "TYPE/SUBTYPE" of an unsupported record, else nil. Asked of the
+    /// body in place: `if case .unsupported(let w) = record.body` copies the
+    /// whole body first (a retain and a release of each of its parts).
+    @inline(__always)
+    public var unsupportedName: String? {
+        if case .unsupported(let what) = self { return what }
+        return nil
+    }
 }
 
 /// A decoded MRT record.

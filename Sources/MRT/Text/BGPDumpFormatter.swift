@@ -185,11 +185,16 @@ public enum BGPDumpFormatter {
                     head.removeAll()
                     appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: extended, kind: .withdraw,
                                       peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
+                    // The head's bytes, taken once: reading the buffer from
+                    // inside the local function copied it (a retain and a
+                    // release) for every line.
+                    let headBytes = head.written
+                    let addPath = m.isAddPath
                     func withdraw(_ list: [NLRIEntry]) {
                         for n in list {
-                            out.put(head)
+                            out.put(headBytes)
                             appendPrefix(n.prefix, to: &out)
-                            if m.isAddPath, let id = n.pathID {
+                            if addPath, let id = n.pathID {
                                 out.put(pipe)
                                 appendDecimal(id, to: &out)
                             }
@@ -208,12 +213,14 @@ public enum BGPDumpFormatter {
                 head.removeAll()
                 appendHeadColumns(label: label, timestamp: h.timestamp, microseconds: h.microseconds, extended: extended, kind: .announce,
                                   peerIP: m.peerIP, peerASN: m.peerASN, to: &head)
+                let headBytes = head.written
+                let addPath = m.isAddPath
                 func announce(_ list: [NLRIEntry], nextHop: IPAddress?, mp: Bool) {
                     for n in list {
-                        out.put(head)
+                        out.put(headBytes)
                         appendPrefix(n.prefix, to: &out)
                         out.put(pipe)
-                        if m.isAddPath, let id = n.pathID {
+                        if addPath, let id = n.pathID {
                             appendDecimal(id, to: &out)
                             out.put(pipe)
                         }
@@ -276,7 +283,7 @@ public enum BGPDumpFormatter {
                 lastNextHop = nextHop
                 lastKey = key
             }
-            out.put(tail)
+            out.put(tail.written)
         }
     }
 
