@@ -201,6 +201,7 @@ public final class PathAttributes: Sendable {
         isComplete = complete
     }
 
+    /// The origin AS of the effective path.
     public var originASN: UInt32? { effectiveASPath?.originASN }
 
     struct Builder {
