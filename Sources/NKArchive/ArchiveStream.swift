@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CBZip2
+import CFastCRC
 import CZlib
 #if ISAL
 import CISAL
@@ -46,12 +47,24 @@ public final class ArchiveStream: ByteSource {
     private var inMember = false
     /// Compressed offset where the current member began.
     private var memberStart = 0
+    /// zlib: this member's CRC-32 and length are checked here (`nk_crc32`,
+    /// carry-less multiplication), not by zlib, whose table CRC costs a
+    /// tenth of the inflate thread's time. Members with a header CRC stay
+    /// zlib's to check, and so does every member without PCLMULQDQ.
+    private var checksOwnCRC = false
+    private var memberCRC: UInt32 = 0
+    private var memberLength: UInt32 = 0
+    /// The last compressed bytes consumed before the input buffer was last
+    /// emptied (up to 8): a member's trailer may straddle two reads.
+    private var carry: UnsafeMutableRawBufferPointer
+    private var carryCount = 0
 
     /// Reads compressed bytes from `source` (of `inputSize` bytes, when known).
     public init(source: any ByteSource, inputSize: Int?, bufferSize: Int = 256 << 10) throws {
         self.source = source
         self.inputSize = inputSize
         inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        carry = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
         try start()
     }
 
@@ -87,6 +100,7 @@ public final class ArchiveStream: ByteSource {
                 throw ArchiveError(.libraryFailed, "zlib could not be initialised")
             }
             zstream = z
+            beginZlibMember(z)
             inMember = true
         case .bzip2:
             let b = UnsafeMutablePointer<bz_stream>.allocate(capacity: 1)
@@ -109,16 +123,53 @@ public final class ArchiveStream: ByteSource {
         #endif
         if let b = bzstream { BZ2_bzDecompressEnd(b); b.deallocate() }
         inBuffer.deallocate()
+        carry.deallocate()
+    }
+
+    /// At the start of a zlib member: decides who checks its CRC-32 and length.
+    private func beginZlibMember(_ z: UnsafeMutablePointer<z_stream>) {
+        // FLG is the member's fourth byte; FHCRC (bit 1) asks for a header CRC.
+        checksOwnCRC = inAvailable >= 4 && inBuffer[inStart + 3] & 0x02 == 0 && nk_crc32_uses_clmul() != 0
+        inflateValidate(z, checksOwnCRC ? 0 : 1)
+        memberCRC = 0
+        memberLength = 0
+    }
+
+    /// The last `n` (≤ 8) compressed bytes consumed, the oldest in the top byte.
+    private func consumedTrailer(_ n: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for k in 0..<n {
+            // The k-th byte back from the read position.
+            let back = k + 1
+            let byte = back <= inStart ? inBuffer[inStart - back] : (back - inStart <= carryCount ? carry[carryCount - (back - inStart)] : 0)
+            v |= UInt64(byte) << UInt64(8 * k)
+        }
+        return v
     }
 
     /// Reads more compressed input if the buffer is empty. Sets `fileEOF` at the end.
     private func refill() throws {
-        if inStart == inEnd { inStart = 0; inEnd = 0 }
+        if inStart == inEnd {
+            if inEnd > 0 { keepCarry() }
+            inStart = 0
+            inEnd = 0
+        }
         guard !fileEOF, inEnd < inBuffer.count else { return }
         let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: inBuffer[inEnd...]))
         if n == 0 { fileEOF = true }
         inEnd += n
         fileOffset += n
+    }
+
+    /// Keeps the last bytes of the emptied input buffer in `carry`.
+    private func keepCarry() {
+        let fromBuffer = min(8, inEnd)
+        let fromCarry = min(8 - fromBuffer, carryCount)
+        if fromCarry > 0 && carryCount > fromCarry {
+            carry.baseAddress!.copyMemory(from: carry.baseAddress! + carryCount - fromCarry, byteCount: fromCarry)
+        }
+        (carry.baseAddress! + fromCarry).copyMemory(from: inBuffer.baseAddress! + inEnd - fromBuffer, byteCount: fromBuffer)
+        carryCount = fromCarry + fromBuffer
     }
 
     /// Hands over the compressed bytes read so far and not yet decompressed
@@ -179,9 +230,11 @@ public final class ArchiveStream: ByteSource {
 
     /// `produced`: bytes this call already wrote, so that the offset is the
     /// exact decompressed offset of the damage, however the output is chunked.
-    private func damaged(_ what: String, truncated: Bool = false, produced: Int = 0) -> ArchiveError {
-        ArchiveError(truncated ? .truncatedStream : .damagedStream, offset: decompressedOffset + produced, compressedOffset: compressedOffset,
-                     "\(compression) stream damaged at compressed byte offset \(compressedOffset): \(what)")
+    /// `before`: the damage is that many bytes before the compressed read position.
+    private func damaged(_ what: String, truncated: Bool = false, produced: Int = 0, before: Int = 0) -> ArchiveError {
+        let at = compressedOffset - before
+        return ArchiveError(truncated ? .truncatedStream : .damagedStream, offset: decompressedOffset + produced, compressedOffset: at,
+                            "\(compression) stream damaged at compressed byte offset \(at): \(what)")
     }
 
     /// After the end of a member/stream: decides whether another follows.
@@ -224,6 +277,7 @@ public final class ArchiveStream: ByteSource {
             if !inMember {
                 guard try startNextMember(magic: [0x1F, 0x8B], produced: out.count - Int(z.pointee.avail_out)) else { break }
                 inflateReset(z)
+                beginZlibMember(z)
                 inMember = true
             }
             if inAvailable == 0 {
@@ -237,11 +291,31 @@ public final class ArchiveStream: ByteSource {
             z.pointee.next_in = (inBuffer.baseAddress! + inStart).assumingMemoryBound(to: Bytef.self)
             z.pointee.avail_in = uInt(inAvailable)
             let before = inAvailable
+            let outBefore = z.pointee.next_out
             let ret = inflate(z, Z_NO_FLUSH)
             inStart += before - Int(z.pointee.avail_in)
+            if checksOwnCRC, let start = outBefore {
+                let n = z.pointee.next_out - start
+                memberCRC = nk_crc32(memberCRC, start, n)
+                memberLength &+= UInt32(truncatingIfNeeded: n)
+            }
             switch ret {
             case Z_STREAM_END:
                 inMember = false
+                if checksOwnCRC {
+                    // zlib read the trailer without checking it: CRC-32, then
+                    // ISIZE, little-endian. Report what zlib would have, where
+                    // it would have stopped (after the CRC when it is wrong).
+                    let trailer = consumedTrailer(8)
+                    let crc = UInt32(truncatingIfNeeded: trailer >> 32).byteSwapped
+                    let size = UInt32(truncatingIfNeeded: trailer).byteSwapped
+                    if crc != memberCRC || size != memberLength {
+                        let produced = out.count - Int(z.pointee.avail_out)
+                        let error = crc != memberCRC ? damaged("incorrect data check", produced: produced, before: 4)
+                            : damaged("incorrect length check", produced: produced)
+                        return try stop(error, produced: produced)
+                    }
+                }
             case Z_OK, Z_BUF_ERROR:
                 continue
             default:
