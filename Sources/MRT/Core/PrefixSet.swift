@@ -3,6 +3,11 @@
 public struct PrefixSet: Sendable {
     var v4: [(UInt32, UInt32)] = []   // merged inclusive ranges
     var v6: [(UInt128, UInt128)] = []
+    /// The first and last address the ranges cover: most prefixes fall
+    /// outside a scope's span altogether and need no search. An empty family
+    /// has low > high, which nothing passes.
+    var v4Low = UInt32.max, v4High: UInt32 = 0
+    var v6Low = UInt128.max, v6High: UInt128 = 0
     public private(set) var count = 0
 
     public init(_ prefixes: [Prefix]) {
@@ -20,6 +25,8 @@ public struct PrefixSet: Sendable {
         }
         v4 = Self.merge(r4)
         v6 = Self.merge(r6)
+        if let first = v4.first, let last = v4.last { v4Low = first.0; v4High = last.1 }
+        if let first = v6.first, let last = v6.last { v6Low = first.0; v6High = last.1 }
         count = prefixes.count
     }
 
@@ -50,18 +57,18 @@ public struct PrefixSet: Sendable {
     /// `overlaps` for an IPv4 prefix given as its address and length (bits past the length are ignored).
     @inline(__always)
     public func overlapsIPv4(_ address: UInt32, length: Int) -> Bool {
-        if v4.isEmpty { return false }
-        let span: UInt32 = length == 0 ? UInt32.max : (UInt32(1) << UInt32(32 - length)) &- 1
+        let span: UInt32 = length == 0 ? UInt32.max : (UInt32(1) << UInt32(32 &- length)) &- 1
         let a = address & ~span
+        if a > v4High || a | span < v4Low { return false }
         return Self.intersects(v4, a, a | span)
     }
 
     /// `overlaps` for an IPv6 prefix given as its address halves and length.
     @inline(__always)
     public func overlapsIPv6(hi: UInt64, lo: UInt64, length: Int) -> Bool {
-        if v6.isEmpty { return false }
-        let span: UInt128 = length == 0 ? UInt128.max : (UInt128(1) << UInt128(128 - length)) &- 1
+        let span: UInt128 = length == 0 ? UInt128.max : (UInt128(1) << UInt128(128 &- length)) &- 1
         let a = (UInt128(hi) << 64 | UInt128(lo)) & ~span
+        if a > v6High || a | span < v6Low { return false }
         return Self.intersects(v6, a, a | span)
     }
 

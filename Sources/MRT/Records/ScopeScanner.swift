@@ -227,12 +227,51 @@ public struct ScopeScanner: Sendable {
     /// path identifier below 2^24, and the decoder then reads the message as
     /// the session sent it.
     private func prefixCount(_ r: inout ByteReader, afi: AFI, addPath: Bool) -> Int? {
-        var n = 0
-        while !r.isAtEnd {
-            if addPath { guard r.skip(4) else { return nil } } else if r.peek() == 0 { return nil }
-            guard let inScope = prefix(&r, afi: afi), !inScope else { return nil }
+        guard let base = r.bytes.baseAddress else { return 0 }
+        // A cursor over the raw bytes: one load per address, no optionals.
+        // Bytes loaded past a prefix's length are masked off by the overlap
+        // test, which looks only at the first `length` bits.
+        let end = r.bytes.count
+        var p = r.position, n = 0
+        let ipv6 = afi == .ipv6
+        while p < end {
+            if addPath {
+                p += 4
+                guard p < end else { return nil }
+            }
+            let bits = Int(base.load(fromByteOffset: p, as: UInt8.self))
+            if !addPath && bits == 0 { return nil }
+            let nbytes = (bits + 7) >> 3
+            guard end - p - 1 >= nbytes else { return nil }
+            let inScope: Bool
+            if ipv6 {
+                guard bits <= 128 else { return nil }
+                var hi: UInt64 = 0, lo: UInt64 = 0
+                if end - p > 16 {
+                    hi = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p + 1, as: UInt64.self))
+                    lo = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p + 9, as: UInt64.self))
+                } else {
+                    for i in 0..<nbytes {
+                        let b = UInt64(base.load(fromByteOffset: p + 1 + i, as: UInt8.self))
+                        if i < 8 { hi |= b << UInt64(56 - 8 * i) } else { lo |= b << UInt64(56 - 8 * (i - 8)) }
+                    }
+                }
+                inScope = prefixes.overlapsIPv6(hi: hi, lo: lo, length: bits)
+            } else {
+                guard bits <= 32 else { return nil }
+                var v: UInt32 = 0
+                if end - p > 4 {
+                    v = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: p + 1, as: UInt32.self))
+                } else {
+                    for i in 0..<nbytes { v |= UInt32(base.load(fromByteOffset: p + 1 + i, as: UInt8.self)) << UInt32(24 - 8 * i) }
+                }
+                inScope = prefixes.overlapsIPv4(v, length: bits)
+            }
+            if inScope { return nil }
+            p += 1 + nbytes
             n += 1
         }
+        _ = r.skip(p - r.position)
         return n
     }
 
