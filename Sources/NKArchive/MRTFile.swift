@@ -104,14 +104,15 @@ public func readMRTFile(path: String, decoder: inout MRTDecoder, options: MRTRea
                         prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)? = nil,
                         _ body: (MRTRecord) -> Void) -> FileReport {
     let file: FileSource
+    let early = EarlyRead.take(path: path, options: options)
     do {
-        file = try FileSource(path: path)
+        if let taken = early?.file { file = taken } else { file = try FileSource(path: path) }
     } catch {
         var report = FileReport(path: path)
         report.fatalError = FileError(path: path, error)
         return report
     }
-    var report = readMRT(source: file, path: path, size: file.size, decoder: &decoder, options: options, prefilter: prefilter, body)
+    var report = readMRT(source: file, path: path, size: file.size, decoder: &decoder, options: options, prefilter: prefilter, prepared: early, body)
     report.identity = file.identity
     if let before = file.identity, let after = file.currentIdentity(), after != before { report.changedWhileRead = true }
     return report
@@ -122,8 +123,15 @@ public func readMRT(source raw: any ByteSource, path: String, size: Int?, decode
                     options: MRTReadOptions = MRTReadOptions(),
                     prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)? = nil,
                     _ body: (MRTRecord) -> Void) -> FileReport {
+    readMRT(source: raw, path: path, size: size, decoder: &decoder, options: options, prefilter: prefilter, prepared: nil, body)
+}
+
+/// `readMRT`, from a read already under way when `prepared` is given.
+func readMRT(source raw: any ByteSource, path: String, size: Int?, decoder: inout MRTDecoder, options: MRTReadOptions,
+             prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)?, prepared: PreparedRead?,
+             _ body: (MRTRecord) -> Void) -> FileReport {
     var report = FileReport(path: path)
-    withRecordReader(source: raw, path: path, size: size, options: options, report: &report) { reader, report in
+    withRecordReader(source: raw, path: path, size: size, options: options, report: &report, prepared: prepared) { reader, report in
         let maxErrors = options.maxRecordsWithErrors
         func decode(_ view: RawRecordView, _ report: inout FileReport) {
             switch decoder.decode(view) {
@@ -156,35 +164,114 @@ public func readMRT(source raw: any ByteSource, path: String, size: Int?, decode
     return report
 }
 
-/// Sets up the reading of `raw`: hashing, decompression (on its own thread
-/// when it pays), framing; runs `read` with the record reader; then finishes
-/// the hash over every raw byte.
-func withRecordReader(source raw: any ByteSource, path: String, size: Int?, options: MRTReadOptions, report: inout FileReport,
-                      _ read: (inout MRTRecordReader, inout FileReport) -> Void) {
-    var hashing: HashingSource?
-    do {
+/// The reading of raw bytes set up: hashing, decompression (on threads of
+/// its own when it pays), and the decompressed bytes to frame. Decompression
+/// on its own threads starts when it is made.
+final class PreparedRead: @unchecked Sendable {
+    /// The file, when it was opened for this read (`EarlyRead`).
+    let file: FileSource?
+    let hashing: HashingSource?
+    let compression: Compression
+    /// Taken once by the record reader; the decompressing threads stop and
+    /// are joined when it is released.
+    private var source: (any ByteSource)?
+    /// Decompression runs on threads of its own (a pipeline or bzip2 blocks on every core).
+    let concurrent: Bool
+
+    init(raw: any ByteSource, file: FileSource? = nil, size: Int?, options: MRTReadOptions) throws {
+        self.file = file
         let source: any ByteSource
         if options.hash {
             let h = try HashingSource(raw)
             hashing = h
             source = h
         } else {
+            hashing = nil
             source = raw
         }
         let stream = try ArchiveStream(source: source, inputSize: size)
-        report.compression = stream.compression
+        compression = stream.compression
         let cores = Cores.available
         if stream.compression == .bzip2, options.parallelBzip2, cores > 1, options.pipeline.applies(to: stream) {
-            var reader = MRTRecordReader(source: ParallelBzip2Source(source: source, prefix: stream.takeUnconsumedInput(), workers: cores))
-            read(&reader, &report)
+            self.source = ParallelBzip2Source(source: source, prefix: stream.takeUnconsumedInput(), workers: cores)
+            concurrent = true
         } else if options.pipeline.applies(to: stream) {
-            var reader = MRTRecordReader(source: PipelinedByteSource(stream))
-            read(&reader, &report)
+            self.source = PipelinedByteSource(stream)
+            concurrent = true
         } else {
-            var reader = MRTRecordReader(source: stream)
+            self.source = stream
+            concurrent = false
+        }
+    }
+
+    /// The decompressed bytes, for the one record reader.
+    func takeSource() -> any ByteSource {
+        defer { source = nil }
+        return source!
+    }
+}
+
+/// Reads begun before they are asked for: `ingest` starts decompressing its
+/// first file on the pipeline's threads while it opens the store and learns
+/// the scope, and `readMRTFile` then takes the read under way instead of
+/// opening the file again. The bytes, errors and report are the same; only
+/// the start is earlier. A read never taken costs a few buffers and is
+/// stopped by `discardAll`.
+public enum EarlyRead {
+    private final class Started: @unchecked Sendable {
+        let lock = NSLock()
+        var reads: [String: (PreparedRead, MRTReadOptions)] = [:]
+    }
+    private static let started = Started()
+
+    /// Starts reading `path` as `readMRTFile(path:options:)` would, when its
+    /// decompression runs on threads of its own (otherwise there is nothing
+    /// to gain, and nothing is kept). Problems are left for the real read to
+    /// report.
+    public static func start(path: String, options: MRTReadOptions) {
+        guard path != "-", let file = try? FileSource(path: path),
+              let prepared = try? PreparedRead(raw: file, file: file, size: file.size, options: options), prepared.concurrent else { return }
+        started.lock.lock()
+        let replaced = started.reads.updateValue((prepared, options), forKey: path)
+        started.lock.unlock()
+        _ = replaced // released (and its threads joined) here, outside the lock
+    }
+
+    /// The read of `path` under way with the same options, if any; it is no longer kept.
+    static func take(path: String, options: MRTReadOptions) -> PreparedRead? {
+        started.lock.lock()
+        let entry = started.reads.removeValue(forKey: path)
+        started.lock.unlock()
+        guard let (prepared, began) = entry, began.hash == options.hash, began.pipeline == options.pipeline,
+              began.parallelBzip2 == options.parallelBzip2 else { return nil }
+        return prepared
+    }
+
+    /// Stops every read started and not taken.
+    public static func discardAll() {
+        started.lock.lock()
+        let all = started.reads
+        started.reads = [:]
+        started.lock.unlock()
+        _ = all
+    }
+}
+
+/// Sets up the reading of `raw` (or takes the one `prepared` set up): hashing,
+/// decompression (on its own thread when it pays), framing; runs `read` with
+/// the record reader; then finishes the hash over every raw byte.
+func withRecordReader(source raw: any ByteSource, path: String, size: Int?, options: MRTReadOptions, report: inout FileReport,
+                      prepared: PreparedRead? = nil, _ read: (inout MRTRecordReader, inout FileReport) -> Void) {
+    var hashing: HashingSource?
+    do {
+        do {
+            let setUp = try prepared ?? PreparedRead(raw: raw, size: size, options: options)
+            hashing = setUp.hashing
+            report.compression = setUp.compression
+            var reader = MRTRecordReader(source: setUp.takeSource())
             read(&reader, &report)
         }
-        // The pipeline's thread has been joined: the raw source is ours again.
+        // The pipeline's threads have been joined: the raw source is ours again.
         if let h = hashing {
             try h.drain()
         }

@@ -75,13 +75,18 @@ public struct FileIngester: Sendable {
         return acc.events.array
     }
 
+    /// How a file is read: hashed, decompressed on threads of their own when it pays.
+    static func readOptions(parallelBzip2: Bool) -> MRTReadOptions {
+        MRTReadOptions(hash: true, parallelBzip2: parallelBzip2)
+    }
+
     func read(path: String, layout: ArchiveLayout, capture: Capture, fastPath: Bool) -> (FileAccumulator, FileReport) {
         let acc = FileAccumulator(collector: layout.collector.name, capture: capture)
         let set = capture.prefixes
         var decoder = MRTDecoder(attributeFilter: { set.overlaps($0) })
         let scanner = ScopeScanner(prefixes: set, originASNs: capture.originASNs)
         let prefilter: ((RawRecordView, inout MRTDecoder) -> Bool)? = fastPath ? { (view: RawRecordView, decoder: inout MRTDecoder) -> Bool in acc.settle(view, scanner: scanner, decoder: decoder) } : nil
-        let report = readMRTFile(path: path, decoder: &decoder, options: MRTReadOptions(hash: true, parallelBzip2: parallelBzip2), prefilter: prefilter) { record in
+        let report = readMRTFile(path: path, decoder: &decoder, options: Self.readOptions(parallelBzip2: parallelBzip2), prefilter: prefilter) { record in
             acc.take(record)
         }
         return (acc, report)

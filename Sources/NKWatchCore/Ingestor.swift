@@ -153,6 +153,8 @@ public struct Ingestor: Sendable {
     /// `interrupted` (the store is as a kill would leave it, minus nothing).
     public func run(paths allPaths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil,
                     shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> IngestSummary {
+        // A read `startFirstRead` began and no file took (it was stored already) stops here.
+        defer { EarlyRead.discardAll() }
         try store.useScope(scope)
         let (paths, refused, collectorNotes) = Self.collectorsKnown(allPaths, override: collectorOverride)
         let start = Date()
@@ -197,6 +199,20 @@ public struct Ingestor: Sendable {
         summary.gaps = coverage.gaps.count
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// Starts decompressing the file `run(paths:)` reads first, on the
+    /// pipeline's threads, so that it overlaps what comes before the first
+    /// read: opening the store, learning the scope. `run` takes it over, or
+    /// stops it when the file needs no reading.
+    public func startFirstRead(paths allPaths: [String]) {
+        let paths = Self.collectorsKnown(allPaths, override: collectorOverride).paths
+        let ribs = paths.filter { ArchiveLayout.kind(ofPath: $0) == .rib }
+        let phase = ribs.isEmpty ? paths : ribs
+        guard let first = phase.first else { return }
+        // As `phase` sets it for its first file.
+        let parallelBzip2 = jobs > 1 && phase.count < jobs
+        EarlyRead.start(path: first, options: FileIngester.readOptions(parallelBzip2: parallelBzip2))
     }
 
     /// Files whose path and name say nothing of their collector are named

@@ -111,13 +111,20 @@ struct Ingest: ParsableCommand {
             if listing.problems.isEmpty && !fetchFailed { Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file") }
             throw ExitStatus.badInput.code
         }
-        let store = try Store.open(path: self.store.path)
+        let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? Cores.available)
+        // The first file decompresses while the store opens.
+        ingestor.startFirstRead(paths: listing.files)
+        let store: Store
+        do { store = try Store.open(path: self.store.path) } catch {
+            EarlyRead.discardAll()
+            throw error
+        }
         do { try store.useScopes(scopes) } catch {
             try? store.close()
+            EarlyRead.discardAll()
             throw error
         }
         Interrupt.install()
-        let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? Cores.available)
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         var summary = IngestSummary()
         var fetched: (FetchSummary, FetchRequest)?
