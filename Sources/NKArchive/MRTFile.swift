@@ -224,12 +224,14 @@ public enum EarlyRead {
     }
     private static let started = Started()
 
-    /// Starts reading `path` as `readMRTFile(path:options:)` would, when its
-    /// decompression runs on threads of its own (otherwise there is nothing
+    /// Starts reading `path` as `readMRTFile(path:options:)` would, when it
+    /// is a regular file whose decompression runs on threads of its own (otherwise there is nothing
     /// to gain, and nothing is kept). Problems are left for the real read to
     /// report.
     public static func start(path: String, options: MRTReadOptions) {
-        guard path != "-", let file = try? FileSource(path: path),
+        // Regular files only: opening a FIFO waits for its writer, and standard
+        // input is not ours to start reading.
+        guard path != "-", FileSource.identity(ofPath: path) != nil, let file = try? FileSource(path: path),
               let prepared = try? PreparedRead(raw: file, file: file, size: file.size, options: options), prepared.concurrent else { return }
         started.lock.lock()
         let replaced = started.reads.updateValue((prepared, options), forKey: path)

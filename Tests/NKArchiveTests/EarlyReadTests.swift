@@ -73,7 +73,7 @@ struct EarlyReadTests {
         #expect(Self.read(paths[1], other).first?.hasPrefix("gzip records") == true)
     }
 
-    @Test("nothing is begun for what would not decompress on a thread of its own: a small file, plain MRT, a missing file")
+    @Test("nothing is begun for what would not decompress on a thread of its own, nor for what is not a regular file: a small file, plain MRT, a missing file, a FIFO (whose opening would wait for a writer)")
     func nothingToGain() throws {
         let root = try Support.tempDir("early-none")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -81,7 +81,9 @@ struct EarlyReadTests {
         try Support.write(try Compressor.compress(Self.updates(100), as: .gzip), to: small)
         try Support.write(Self.updates(5_000), to: plain)
         let options = MRTReadOptions(hash: true)
-        for path in [small.path, plain.path, root.appendingPathComponent("missing.gz").path] {
+        let fifo = root.appendingPathComponent("fifo.gz").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        for path in [small.path, plain.path, root.appendingPathComponent("missing.gz").path, fifo, "-"] {
             EarlyRead.start(path: path, options: options)
             #expect(EarlyRead.take(path: path, options: options) == nil, "\(path)")
         }

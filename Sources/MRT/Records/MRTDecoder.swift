@@ -274,8 +274,9 @@ public struct MRTDecoder: Sendable {
         // cheap test first: almost every message has no /0 at all.
         let suspicious = !problems.isEmpty || (Self.hasZeroLength(plain) && Self.repeats(plain))
         // Without a suspicious reading, only a session whose OPENs are in the
-        // file can make it ADD-PATH.
-        let known = sessions.isEmpty ? nil : sessions[key]
+        // file and negotiated ADD-PATH can make it ADD-PATH: when none did,
+        // the session is not looked up (a hash of its key per message).
+        let known = sessions.isEmpty || !(suspicious || negotiatedAddPath) ? nil : sessions[key]
         guard suspicious || known != nil else { return nil }
         let families = Self.families(plain, problems: problems)
         guard families.ipv4 || families.ipv6 else { return nil }

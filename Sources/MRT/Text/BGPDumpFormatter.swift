@@ -326,10 +326,12 @@ public enum BGPDumpFormatter {
     }
 
     static let pipe = UInt8(ascii: "|")
-    static let zeroV4 = Array("0.0.0.0".utf8)
-    static let zeroV6 = Array("::".utf8)
-    static let allOnes = Array("255.255.255.255".utf8)
-    static let ag = Array("AG".utf8)
-    static let nag = Array("NAG".utf8)
+    // Literals, not computed (see the text tables in IPAddress.swift).
+    /// "0.0.0.0", "::", "255.255.255.255", "AG", "NAG".
+    static let zeroV4: [UInt8] = [0x30, 0x2E, 0x30, 0x2E, 0x30, 0x2E, 0x30]
+    static let zeroV6: [UInt8] = [0x3A, 0x3A]
+    static let allOnes: [UInt8] = [0x32, 0x35, 0x35, 0x2E, 0x32, 0x35, 0x35, 0x2E, 0x32, 0x35, 0x35, 0x2E, 0x32, 0x35, 0x35]
+    static let ag: [UInt8] = [0x41, 0x47]
+    static let nag: [UInt8] = [0x4E, 0x41, 0x47]
     static let newline = UInt8(ascii: "\n")
 }
