@@ -20,13 +20,19 @@ swiftc "${flags[@]}" -emit-library -static -emit-module -module-name MRT \
     -emit-module-path "$out/lib/MRT.swiftmodule" -o "$out/lib/libMRT.a" $(find Sources/MRT -name '*.swift')
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name NKModel -I "$out/lib" \
     -emit-module-path "$out/lib/NKModel.swiftmodule" -o "$out/lib/libNKModel.a" $(find Sources/NKModel -name '*.swift')
+# The C target CFastCRC (gzip's CRC-32), as SwiftPM builds it: the library and a module map.
+mkdir -p "$out/cfastcrc"
+"$(dirname "$(command -v swiftc)")/clang" -O2 -g -fsanitize=fuzzer-no-link,address -I Sources/CFastCRC/include \
+    -c Sources/CFastCRC/crc32.c -o "$out/lib/crc32.o"
+ar rcs "$out/lib/libCFastCRC.a" "$out/lib/crc32.o"
+printf 'module CFastCRC {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CFastCRC/include/nk_crc32.h" > "$out/cfastcrc/module.modulemap"
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name NKArchive -I "$out/lib" \
-    -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto -emit-module-path "$out/lib/NKArchive.swiftmodule" \
+    -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto -I "$out/cfastcrc" -emit-module-path "$out/lib/NKArchive.swiftmodule" \
     -o "$out/lib/libNKArchive.a" $(find Sources/NKArchive -name '*.swift')
 
 build() { # name source
-    swiftc "${flags[@]}" -I "$out/lib" -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto "Tests/Fuzz/$2" \
-        -L "$out/lib" -lNKArchive -lNKModel -lMRT -lz -lbz2 -lcrypto -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
+    swiftc "${flags[@]}" -I "$out/lib" -I Sources/CZlib -I Sources/CBZip2 -I Sources/CCrypto -I "$out/cfastcrc" "Tests/Fuzz/$2" \
+        -L "$out/lib" -lNKArchive -lNKModel -lMRT -lCFastCRC -lz -lbz2 -lcrypto -o "$out/bin/$1" 2>&1 | grep -v "Cannot export local symbol" || true
     test -x "$out/bin/$1"
 }
 build mrt-records FuzzMRTRecords.swift
