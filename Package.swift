@@ -29,6 +29,9 @@ let package = Package(
         // gzip's CRC-32 by carry-less multiplication (a table without PCLMULQDQ):
         // the zlib build checks each member's CRC itself, faster than zlib's own.
         .target(name: "CFastCRC"),
+        // One bzip2 block at a time, for the parallel bzip2 reader: the
+        // common block fast, anything else left to libbz2.
+        .target(name: "CFastBzip2"),
         // Bytes in, values out: MRT framing and decoding, the scope scanner,
         // element filters, the writer. No files, no clocks, no analysis.
         .target(name: "MRT"),
@@ -37,7 +40,7 @@ let package = Package(
         .target(name: "NKModel", dependencies: ["MRT"]),
         // Byte sources (files, standard input, memory), decompression,
         // hashing, collector archive layouts, input walking.
-        .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto", "CFastCRC",
+        .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto", "CFastCRC", "CFastBzip2",
                                                   .target(name: "CISAL", condition: .when(traits: ["ISAL"]))]),
         // The SQLite store (GRDB behind one type).
         .target(name: "NKStore", dependencies: ["MRT", "NKModel", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -65,7 +68,7 @@ let package = Package(
         .testTarget(name: "MRTTests", dependencies: ["MRT", "NKTestSupport"]),
         .testTarget(name: "NKModelTests", dependencies: ["NKTestSupport", "MRT", "NKModel"]),
         .testTarget(name: "NKStoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NKArchiveTests", dependencies: ["NKTestSupport", "NKArchive", "NKModel", "MRT", "CFastCRC", "CZlib"]),
+        .testTarget(name: "NKArchiveTests", dependencies: ["NKTestSupport", "NKArchive", "NKModel", "MRT", "CFastCRC", "CFastBzip2", "CZlib", "CBZip2"]),
         .testTarget(name: "NKAnalysisTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis"]),
         .testTarget(name: "NKRenderTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis", "NKRender"], exclude: ["Golden"]),
         .testTarget(name: "NKWatchCoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKArchive", "NKStore", "NKWatchCore", "NKAnalysis"]),

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CBZip2
+import CFastBzip2
 import Foundation
 import MRT
 import NKModel
@@ -216,8 +217,42 @@ public final class ParallelBzip2Source: ByteSource {
             return j
         }
 
-        /// Decodes the piece as a one-block bzip2 stream.
-        func decode() {
+        /// Decodes the piece: with `fast` (nkwatch's block decoder) when it
+        /// takes the block and the block's CRC checks, else with libbz2, whose
+        /// results for damage are the reference.
+        func decode(with fast: FastDecoder? = nil) {
+            if !(endsInput && !closesStream), decodeFast(fast ?? FastDecoder()) { return }
+            decodeWithLibbz2()
+        }
+
+        /// The block through `nk_bz2_decode`; false (nothing set) when the
+        /// decoder does not take it or the CRC does not match.
+        private func decodeFast(_ fast: FastDecoder) -> Bool {
+            guard let d = fast.decoder else { return false }
+            let r = bytes.withUnsafeBufferPointer { b in
+                nk_bz2_decode(d, b.baseAddress, b.count, UInt64(firstBit), UInt64(bits), Int32(level))
+            }
+            guard r == 0, nk_bz2_stored_crc(d) == blockCRC else { return false }
+            // Undoing the first run-length step rarely adds more than a quarter.
+            var capacity = Int(nk_bz2_block_length(d)) + Int(nk_bz2_block_length(d)) / 4 + 64
+            while true {
+                var crc: UInt32 = 0
+                var result: Int64 = 0
+                let out = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
+                    result = nk_bz2_output(d, buf.baseAddress, capacity, &crc)
+                    count = result >= 0 && result <= Int64(capacity) ? Int(result) : 0
+                }
+                if result < 0 { return false }
+                if result > Int64(capacity) { capacity = Int(result); continue }
+                guard crc == blockCRC else { return false }
+                output = out
+                ok = true
+                return true
+            }
+        }
+
+        /// Decodes the piece as a one-block bzip2 stream with libbz2.
+        private func decodeWithLibbz2() {
             var input: [UInt8] = [0x42, 0x5A, 0x68, 0x30 + level]
             input.reserveCapacity(bits / 8 + 20)
             var acc: UInt64 = 0
@@ -308,6 +343,14 @@ public final class ParallelBzip2Source: ByteSource {
         var closesStream = false
     }
 
+    /// One thread's block decoder (its tables and the transform's arrays,
+    /// about 9 bytes per byte of block size, kept from block to block).
+    final class FastDecoder {
+        let decoder: OpaquePointer?
+        init() { decoder = nk_bz2_decoder_new() }
+        deinit { nk_bz2_decoder_free(decoder) }
+    }
+
     final class Shared: @unchecked Sendable {
         static let blockMagic: UInt64 = 0x3141_5926_5359
         static let endMagic: UInt64 = 0x1772_4538_5090
@@ -324,6 +367,8 @@ public final class ParallelBzip2Source: ByteSource {
         var cancelled = false
         var endError: ArchiveError?
         var inlineWork = false
+        /// The consumer's decoder, when there are no worker threads.
+        var inlineDecoder: FastDecoder?
 
         // The splitter's compressed bytes: buf[0] is at absolute offset `base`.
         var buf: [UInt8]
@@ -358,7 +403,14 @@ public final class ParallelBzip2Source: ByteSource {
             while true {
                 if let j = jobs[index] {
                     if case .block = j.kind, !j.done {
-                        if inlineWork { condition.unlock(); j.decode(); condition.lock(); j.done = true; continue }
+                        if inlineWork {
+                            condition.unlock()
+                            inlineDecoder = inlineDecoder ?? FastDecoder()
+                            j.decode(with: inlineDecoder)
+                            condition.lock()
+                            j.done = true
+                            continue
+                        }
                         condition.wait()
                         continue
                     }
@@ -386,13 +438,14 @@ public final class ParallelBzip2Source: ByteSource {
         }
 
         func work() {
+            let fast = FastDecoder()
             while true {
                 condition.lock()
                 while queue.isEmpty && !(splitDone && queue.isEmpty) && !cancelled { condition.wait() }
                 if cancelled || queue.isEmpty { condition.unlock(); return }
                 let j = queue.removeFirst()
                 condition.unlock()
-                j.decode()
+                j.decode(with: fast)
                 condition.lock()
                 j.done = true
                 condition.broadcast()
