@@ -32,6 +32,13 @@
 
 #define NOT_TAKEN -1
 
+// The inverse transform's walk (see walk_lanes): the block's cycle cut at
+// SEGMENTS rows, walked LANES at a time, the output in chunks of CHUNK bytes.
+#define SEGMENTS 64
+#define LANES 8
+#define CHUNK (1u << 14)
+#define MARK 0x80000000u
+
 struct table {
     // For a code of at most LUT_BITS bits starting with the index's bits:
     // (symbol << 5) | length; otherwise LUT_BITS + 1 (the code is longer).
@@ -48,8 +55,9 @@ struct table {
 
 struct nk_bz2_decoder {
     uint32_t *tt;      // the transform's list: byte in bits 0-7, next index above
-    uint32_t *lf;      // the list backwards: the same byte, the previous index above
     uint8_t *ll;       // the block in order, before the run-length step
+    uint8_t *scratch;  // the walk's output in chunks (see walk_lanes)
+    uint32_t *chunk_next, *chunk_len;
     uint32_t capacity; // entries of tt and ll
     uint32_t nblock;
     uint32_t orig_ptr;
@@ -67,8 +75,10 @@ nk_bz2_decoder *nk_bz2_decoder_new(void) {
 void nk_bz2_decoder_free(nk_bz2_decoder *d) {
     if (!d) return;
     free(d->tt);
-    free(d->lf);
     free(d->ll);
+    free(d->scratch);
+    free(d->chunk_next);
+    free(d->chunk_len);
     free(d);
 }
 
@@ -175,12 +185,19 @@ static int ensure_capacity(nk_bz2_decoder *d, uint32_t n) {
     uint32_t *tt = realloc(d->tt, (size_t)n * sizeof(uint32_t));
     if (!tt) return NOT_TAKEN;
     d->tt = tt;
-    uint32_t *lf = realloc(d->lf, (size_t)n * sizeof(uint32_t));
-    if (!lf) return NOT_TAKEN;
-    d->lf = lf;
     uint8_t *ll = realloc(d->ll, n);
     if (!ll) return NOT_TAKEN;
     d->ll = ll;
+    uint32_t chunks = n / CHUNK + SEGMENTS + LANES + 2;
+    uint8_t *scratch = realloc(d->scratch, (size_t)chunks * CHUNK);
+    if (!scratch) return NOT_TAKEN;
+    d->scratch = scratch;
+    uint32_t *cn = realloc(d->chunk_next, chunks * sizeof(uint32_t));
+    if (!cn) return NOT_TAKEN;
+    d->chunk_next = cn;
+    uint32_t *cl = realloc(d->chunk_len, chunks * sizeof(uint32_t));
+    if (!cl) return NOT_TAKEN;
+    d->chunk_len = cl;
     d->capacity = n;
     return 0;
 }
@@ -322,62 +339,154 @@ done:
         ftab[c] = cum;
         cum += n;
     }
-    // Entry i of the list backwards: row i's byte, and the row whose
-    // rotation starts one byte earlier (where row i's next index went).
-    uint32_t *lf = d->lf;
     for (uint32_t i = 0; i < nblock; i++) {
-        uint32_t c = tt[i] & 0xFF;
-        uint32_t r = ftab[c]++;
-        tt[r] |= i << 8;
-        lf[i] = (r << 8) | c;
+        uint8_t c = (uint8_t)tt[i];
+        tt[ftab[c]++] |= i << 8;
     }
     return 0;
 }
 
-// Walks the transform of a decoded block into ll: forwards from the start
-// and backwards from the end in one loop, two chains of loads that overlap
-// (each load's address is the one before's result, so one chain alone waits
-// out every cache miss).
-static void walk(nk_bz2_decoder *d) {
-    const uint32_t *tt = d->tt, *lf = d->lf;
+// Walks the transform of a decoded block into ll, one chain: each load's
+// address is the load before's result, so every cache miss is waited out.
+static void walk_one(nk_bz2_decoder *d) {
+    const uint32_t *tt = d->tt;
     uint8_t *ll = d->ll;
-    uint32_t n = d->nblock;
-    // Forwards: the row of the rotation starting at byte 1, then each
-    // entry's byte and the next row.
     uint32_t p = tt[d->orig_ptr] >> 8;
-    // Backwards: the original row's byte is the block's last.
-    uint32_t q = d->orig_ptr;
-    uint32_t i = 0, j = n;
-    while (i + 1 < j) {
-        p = tt[p];
-        q = lf[q];
-        ll[i++] = (uint8_t)p;
-        ll[--j] = (uint8_t)q;
-        p >>= 8;
-        q >>= 8;
-    }
-    if (i < j) {
+    for (uint32_t i = 0, n = d->nblock; i < n; i++) {
         p = tt[p];
         ll[i] = (uint8_t)p;
+        p >>= 8;
     }
 }
 
-// Walks two blocks at once: the loads of one overlap the other's.
-static void walk2(nk_bz2_decoder *a, nk_bz2_decoder *b) {
-    const uint32_t *ta = a->tt, *tb = b->tt;
-    uint8_t *la = a->ll, *lb = b->ll;
-    uint32_t pa = ta[a->orig_ptr] >> 8, pb = tb[b->orig_ptr] >> 8;
-    uint32_t na = a->nblock, nb = b->nblock, n = na < nb ? na : nb, i = 0;
-    for (; i < n; i++) {
-        pa = ta[pa];
-        pb = tb[pb];
-        la[i] = (uint8_t)pa;
-        lb[i] = (uint8_t)pb;
-        pa >>= 8;
-        pb >>= 8;
+struct segment {
+    uint32_t row;         // the first row
+    uint32_t first_chunk; // its output, chunk by chunk
+    uint32_t last_chunk;
+    uint32_t next;        // the segment whose first row follows its last
+};
+
+static int by_row(const void *a, const void *b) {
+    uint32_t x = ((const struct segment *)a)->row, y = ((const struct segment *)b)->row;
+    return x < y ? -1 : x > y;
+}
+
+// Walks the transform in LANES chains at once, so that their cache misses
+// overlap. The walk is one cycle through the rows (for a block that is not a
+// repetition), so it is cut at SEGMENTS rows: the walk's true start and rows
+// spread over the block (where they fall in the text is not known). Each
+// segment is walked from its first row until the next row is another
+// segment's first (marked in the list), its bytes going to chunks of
+// scratch; then the segments are put together in the order they link.
+// A block that repeats a string k times has k cycles, and the walk from the
+// start goes round its cycle k times: its cycle's bytes are repeated.
+static void walk_lanes(nk_bz2_decoder *d) {
+    uint32_t *tt = d->tt;
+    uint32_t n = d->nblock;
+    struct segment seg[SEGMENTS];
+    int nseg = 0;
+    uint32_t start = tt[d->orig_ptr] >> 8;
+    seg[nseg++].row = start;
+    for (int j = 1; j < SEGMENTS; j++) {
+        uint32_t r = (uint32_t)((uint64_t)j * n / SEGMENTS);
+        if (r != start) seg[nseg++].row = r;
     }
-    for (uint32_t j = i; j < na; j++) { pa = ta[pa]; la[j] = (uint8_t)pa; pa >>= 8; }
-    for (uint32_t j = i; j < nb; j++) { pb = tb[pb]; lb[j] = (uint8_t)pb; pb >>= 8; }
+    qsort(seg, (size_t)nseg, sizeof seg[0], by_row);
+    int first = 0;
+    for (int j = 0; j < nseg; j++) {
+        if (seg[j].row == start) first = j;
+        tt[seg[j].row] |= MARK;
+    }
+
+    uint8_t *scratch = d->scratch;
+    uint32_t *chunk_next = d->chunk_next, *chunk_len = d->chunk_len;
+    uint32_t chunks = 0;
+    // Lane state: the next row, where its bytes go, where its chunk ends.
+    uint32_t row[LANES];
+    uint8_t *out[LANES], *end[LANES];
+    int lane_seg[LANES];
+    int queued = 0, active = 0;
+    for (int l = 0; l < LANES; l++) lane_seg[l] = -1;
+
+    for (;;) {
+        // Give idle lanes the next segments: each begins with its first row.
+        for (int l = 0; l < LANES && queued < nseg; l++) {
+            if (lane_seg[l] >= 0) continue;
+            int j = queued++;
+            uint32_t c = chunks++;
+            chunk_next[c] = UINT32_MAX;
+            seg[j].first_chunk = seg[j].last_chunk = c;
+            uint32_t v = tt[seg[j].row];
+            out[l] = scratch + (size_t)c * CHUNK;
+            end[l] = out[l] + CHUNK;
+            *out[l]++ = (uint8_t)v;
+            row[l] = (v >> 8) & 0xFFFFF;
+            lane_seg[l] = j;
+            active++;
+        }
+        if (active == 0) break;
+        // Steps of every lane until one meets a marked row or fills its chunk.
+        for (;;) {
+            int stop = 0;
+            for (int l = 0; l < LANES; l++) {
+                if (lane_seg[l] < 0) continue;
+                uint32_t v = tt[row[l]];
+                if (v & MARK) { stop = 1; continue; }
+                *out[l]++ = (uint8_t)v;
+                row[l] = (v >> 8) & 0xFFFFF;
+                if (out[l] == end[l]) stop = 1;
+            }
+            if (stop) break;
+        }
+        for (int l = 0; l < LANES; l++) {
+            int j = lane_seg[l];
+            if (j < 0) continue;
+            uint32_t c = seg[j].last_chunk;
+            if (tt[row[l]] & MARK) {
+                // The segment ends: the next row starts segment `k`.
+                chunk_len[c] = (uint32_t)(out[l] - (scratch + (size_t)c * CHUNK));
+                struct segment key = {.row = row[l]};
+                struct segment *k = bsearch(&key, seg, (size_t)nseg, sizeof seg[0], by_row);
+                seg[j].next = (uint32_t)(k - seg);
+                lane_seg[l] = -1;
+                active--;
+            } else if (out[l] == end[l]) {
+                chunk_len[c] = CHUNK;
+                uint32_t c2 = chunks++;
+                chunk_next[c] = c2;
+                chunk_next[c2] = UINT32_MAX;
+                seg[j].last_chunk = c2;
+                out[l] = scratch + (size_t)c2 * CHUNK;
+                end[l] = out[l] + CHUNK;
+            }
+        }
+    }
+
+    // The segments in order from the true start, round its cycle.
+    uint8_t *ll = d->ll;
+    uint32_t have = 0;
+    int j = first;
+    do {
+        for (uint32_t c = seg[j].first_chunk; c != UINT32_MAX; c = chunk_next[c]) {
+            uint32_t len = chunk_len[c];
+            if (len > n - have) len = n - have;
+            memcpy(ll + have, scratch + (size_t)c * CHUNK, len);
+            have += len;
+        }
+        j = (int)seg[j].next;
+    } while (j != first && have < n);
+    // A repeated string: its cycle's bytes again.
+    while (have < n) {
+        uint32_t len = n - have < have ? n - have : have;
+        memcpy(ll + have, ll, len);
+        have += len;
+    }
+    for (int k = 0; k < nseg; k++) tt[seg[k].row] &= ~MARK;
+}
+
+static void walk(nk_bz2_decoder *d) {
+    if (d->nblock < SEGMENTS * 256) walk_one(d);
+    else walk_lanes(d);
 }
 
 int nk_bz2_decode(nk_bz2_decoder *d, const uint8_t *data, size_t nbytes, uint64_t first_bit, uint64_t nbits, int level) {
@@ -385,16 +494,6 @@ int nk_bz2_decode(nk_bz2_decoder *d, const uint8_t *data, size_t nbytes, uint64_
     if (r != 0) { d->nblock = 0; return r; }
     walk(d);
     return 0;
-}
-
-int nk_bz2_decode2(nk_bz2_decoder *a, const uint8_t *data_a, size_t nbytes_a, uint64_t first_bit_a, uint64_t nbits_a, int level_a,
-                   nk_bz2_decoder *b, const uint8_t *data_b, size_t nbytes_b, uint64_t first_bit_b, uint64_t nbits_b, int level_b) {
-    int ra = read_block(a, data_a, nbytes_a, first_bit_a, nbits_a, level_a);
-    int rb = read_block(b, data_b, nbytes_b, first_bit_b, nbits_b, level_b);
-    if (ra == 0 && rb == 0) { walk2(a, b); return 0; }
-    if (ra == 0) walk(a); else a->nblock = 0;
-    if (rb == 0) walk(b); else b->nblock = 0;
-    return (ra != 0 ? 1 : 0) | (rb != 0 ? 2 : 0);
 }
 
 // MARK: Output

@@ -11,10 +11,13 @@ import NKModel
 /// sequence of blocks, each starting at a 48-bit magic (0x314159265359) on
 /// any bit boundary and carrying its own CRC, so the blocks can be decoded
 /// apart. A splitter thread reads the compressed bytes, finds the blocks,
-/// and hands each to a worker, which decodes it with libbz2 as a stream of
-/// its own (the block shifted to a byte boundary, a stream header before it
-/// and an end-of-stream marker with the block's CRC after it); the output is
-/// delivered in order.
+/// and hands each to a worker, which decodes it with nkwatch's block decoder
+/// (Sources/CFastBzip2: table-driven prefix codes, the inverse transform
+/// walked in eight chains at once) and checks its CRC; a block that decoder
+/// refuses, or whose CRC does not match, is decoded with libbz2 as a stream
+/// of its own (the block shifted to a byte boundary, a stream header before
+/// it and an end-of-stream marker with the block's CRC after it), so libbz2
+/// stays the reference for damage. The output is delivered in order.
 ///
 /// A magic that turns up inside block data by chance (about once in 2^48
 /// bits) makes its piece fail to decode: the piece is joined with the next
@@ -344,7 +347,7 @@ public final class ParallelBzip2Source: ByteSource {
     }
 
     /// One thread's block decoder (its tables and the transform's arrays,
-    /// about 9 bytes per byte of block size, kept from block to block).
+    /// about 6 bytes per byte of block size, kept from block to block).
     final class FastDecoder {
         let decoder: OpaquePointer?
         init() { decoder = nk_bz2_decoder_new() }

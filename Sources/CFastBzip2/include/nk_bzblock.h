@@ -26,13 +26,6 @@ void nk_bz2_decoder_free(nk_bz2_decoder *d);
 /// negative number when the block is not one this decoder takes.
 int nk_bz2_decode(nk_bz2_decoder *d, const uint8_t *data, size_t nbytes, uint64_t first_bit, uint64_t nbits, int level);
 
-/// Decodes two blocks as `nk_bz2_decode` does, walking both inverse
-/// transforms in one loop so that their memory accesses overlap. Returns 0
-/// when both were taken; otherwise a's result in bit 0 and b's in bit 1
-/// (a set bit: not taken).
-int nk_bz2_decode2(nk_bz2_decoder *a, const uint8_t *data_a, size_t nbytes_a, uint64_t first_bit_a, uint64_t nbits_a, int level_a,
-                   nk_bz2_decoder *b, const uint8_t *data_b, size_t nbytes_b, uint64_t first_bit_b, uint64_t nbits_b, int level_b);
-
 /// The last decoded block's bytes (its initial run-length coding undone)
 /// into `out`: returns how many were written; when `cap` is too small,
 /// writes nothing and returns how many are needed (more than `cap`); -1 when
