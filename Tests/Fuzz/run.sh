@@ -67,6 +67,13 @@ dst = sys.argv[1]
 blobs = [open(f, "rb").read() for f in sys.argv[2:]]
 raw = b"".join(bz2.decompress(b) for b in blobs)
 blobs += [bz2.compress(raw[:k], 9) for k in (1, 7, 5000, len(raw))] + [bz2.compress(bytes(300000) + raw, 9)]
+# Blocks above 16 384 bytes, where the transform is walked in several chains:
+# low-entropy noise, and a repetition (a block of many cycles).
+x, noise = 1, bytearray()
+for _ in range(120000):
+    x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+    noise.append((x >> 16) & 15)
+blobs += [bz2.compress(bytes(noise), 9), bz2.compress((raw[:997] * 300)[:299000], 9)]
 n = 0
 for data in blobs:
     bits = "".join(f"{b:08b}" for b in data)
