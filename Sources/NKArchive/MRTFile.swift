@@ -78,9 +78,10 @@ public struct MRTReadOptions: Sendable {
     /// Hash the raw bytes (SHA-256) as they are read, and read to the end
     /// even when decoding stops early, so the hash covers the whole input.
     public var hash = false
-    /// Decode bzip2 blocks on every core (`ParallelBzip2Source`) where the
-    /// pipeline applies and there is more than one core; otherwise libbz2
-    /// decodes the stream in order.
+    /// Decode bzip2 blocks on every core where the pipeline applies and there
+    /// is more than one core; otherwise on one worker thread. Both go through
+    /// `ParallelBzip2Source` (nkwatch's block decoder, libbz2 for a block it
+    /// refuses); without the pipeline, libbz2 decodes the stream in order.
     public var parallelBzip2 = true
 
     public init(maxRecordsWithErrors: Int = 1000, pipeline: PipelineChoice = .automatic, hash: Bool = false, parallelBzip2: Bool = true) {
@@ -192,8 +193,12 @@ final class PreparedRead: @unchecked Sendable {
         let stream = try ArchiveStream(source: source, inputSize: size)
         compression = stream.compression
         let cores = Cores.available
-        if stream.compression == .bzip2, options.parallelBzip2, cores > 1, options.pipeline.applies(to: stream) {
-            self.source = ParallelBzip2Source(source: source, prefix: stream.takeUnconsumedInput(), workers: cores)
+        if stream.compression == .bzip2, options.pipeline.applies(to: stream) {
+            // Blocks on every core, or on one worker (when files share the
+            // cores): either way through nkwatch's block decoder, about twice
+            // libbz2's speed.
+            let workers = options.parallelBzip2 && cores > 1 ? cores : 1
+            self.source = ParallelBzip2Source(source: source, prefix: stream.takeUnconsumedInput(), workers: workers)
             concurrent = true
         } else if options.pipeline.applies(to: stream) {
             self.source = PipelinedByteSource(stream)

@@ -55,7 +55,14 @@ struct PipelineTests {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let a = Self.read(path, pipeline: .always), b = Self.read(path, pipeline: .never)
             #expect(a.records == b.records && a.decoded == b.decoded && a.bytes == b.bytes, "\(name)")
-            #expect(a.errors == b.errors, "\(name)")
+            // bzip2 through the pipeline is read in blocks (on one worker):
+            // the damage's compressed offset names the start of the damaged
+            // block, where the sequential decoder names where it noticed.
+            if name.hasPrefix("bzip2") {
+                #expect(a.errors.map(Self.withoutCompressedOffset) == b.errors.map(Self.withoutCompressedOffset), "\(name): \(a.errors) \(b.errors)")
+            } else {
+                #expect(a.errors == b.errors, "\(name)")
+            }
             #expect(a.lines == b.lines, "\(name)")
             if name.hasSuffix("whole") {
                 #expect(a.errors.isEmpty && a.bytes == mrt.count, "\(name)")
@@ -66,10 +73,11 @@ struct PipelineTests {
                 #expect(a.errors.last?.contains("exceeds") == true, "\(name): \(a.errors)")
             }
             // bzip2 blocks decoded on every core: the same bytes, records and
-            // errors; the damage's compressed offset names the start of the
-            // damaged block (the sequential decoder names where it noticed).
+            // errors as on one worker, and as the sequential decoder's but for
+            // the compressed offset (never past the sequential one).
             if name.hasPrefix("bzip2") {
                 let p = Self.read(path, pipeline: .always, parallelBzip2: true)
+                #expect(p.errors == a.errors, "\(name): \(p.errors) \(a.errors)")
                 #expect(p.records == b.records && p.decoded == b.decoded && p.bytes == b.bytes && p.lines == b.lines, "\(name) in parallel")
                 #expect(p.errors.map(Self.withoutCompressedOffset) == b.errors.map(Self.withoutCompressedOffset), "\(name): \(p.errors) \(b.errors)")
                 #expect(zip(p.errors, b.errors).allSatisfy { (Self.compressedOffset($0.0) ?? 0) <= (Self.compressedOffset($0.1) ?? 0) }, "\(name)")
