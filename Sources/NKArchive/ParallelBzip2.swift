@@ -228,30 +228,14 @@ public final class ParallelBzip2Source: ByteSource {
             decodeWithLibbz2()
         }
 
-        /// The block through `nk_bz2_decode`; false (nothing set) when the
-        /// decoder does not take it or the CRC does not match.
+        /// The block through nkwatch's decoder; false (nothing set) when it
+        /// does not take the block or the CRC does not match.
         private func decodeFast(_ fast: FastDecoder) -> Bool {
-            guard let d = fast.decoder else { return false }
-            let r = bytes.withUnsafeBufferPointer { b in
-                nk_bz2_decode(d, b.baseAddress, b.count, UInt64(firstBit), UInt64(bits), Int32(level))
-            }
-            guard r == 0, nk_bz2_stored_crc(d) == blockCRC else { return false }
-            // Undoing the first run-length step rarely adds more than a quarter.
-            var capacity = Int(nk_bz2_block_length(d)) + Int(nk_bz2_block_length(d)) / 4 + 64
-            while true {
-                var crc: UInt32 = 0
-                var result: Int64 = 0
-                let out = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
-                    result = nk_bz2_output(d, buf.baseAddress, capacity, &crc)
-                    count = result >= 0 && result <= Int64(capacity) ? Int(result) : 0
-                }
-                if result < 0 { return false }
-                if result > Int64(capacity) { capacity = Int(result); continue }
-                guard crc == blockCRC else { return false }
-                output = out
-                ok = true
-                return true
-            }
+            let out = bytes.withUnsafeBufferPointer { fast.decode($0, firstBit: firstBit, bits: bits, level: Int(level), crc: blockCRC) }
+            guard let out else { return false }
+            output = out
+            ok = true
+            return true
         }
 
         /// Decodes the piece as a one-block bzip2 stream with libbz2.
@@ -346,12 +330,40 @@ public final class ParallelBzip2Source: ByteSource {
         var closesStream = false
     }
 
-    /// One thread's block decoder (its tables and the transform's arrays,
-    /// about 6 bytes per byte of block size, kept from block to block).
-    final class FastDecoder {
+    /// One thread's block decoder (Sources/CFastBzip2: its tables and the
+    /// transform's arrays, about 6 bytes per byte of block size, kept from
+    /// block to block).
+    public final class FastDecoder {
         let decoder: OpaquePointer?
-        init() { decoder = nk_bz2_decoder_new() }
+        public init() { decoder = nk_bz2_decoder_new() }
         deinit { nk_bz2_decoder_free(decoder) }
+
+        /// The block in bits `firstBit ..< firstBit + bits` of `bytes` (from
+        /// its magic on), written with block size `level`: its bytes, when the
+        /// decoder takes it and the CRC of the bytes is the header's and `crc`
+        /// (if given); nil otherwise. The output buffer starts at
+        /// `capacity` bytes (by default the block's length and a quarter) and
+        /// is made as large as needed.
+        public func decode(_ bytes: UnsafeBufferPointer<UInt8>, firstBit: Int, bits: Int, level: Int, crc expected: UInt32? = nil,
+                           capacity: Int? = nil) -> [UInt8]? {
+            guard let d = decoder, firstBit >= 0, bits >= 0 else { return nil }
+            let r = nk_bz2_decode(d, bytes.baseAddress, bytes.count, UInt64(firstBit), UInt64(bits), Int32(level))
+            guard r == 0, expected == nil || nk_bz2_stored_crc(d) == expected else { return nil }
+            // Undoing the first run-length step rarely adds more than a quarter.
+            let length = Int(nk_bz2_block_length(d))
+            var capacity = capacity ?? length + length / 4 + 64
+            while true {
+                var crc: UInt32 = 0
+                var result: Int64 = 0
+                let out = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
+                    result = nk_bz2_output(d, buf.baseAddress, capacity, &crc)
+                    count = result >= 0 && result <= Int64(capacity) ? Int(result) : 0
+                }
+                if result < 0 { return nil }
+                if result > Int64(capacity) { capacity = Int(result); continue }
+                return crc == nk_bz2_stored_crc(d) ? out : nil
+            }
+        }
     }
 
     final class Shared: @unchecked Sendable {

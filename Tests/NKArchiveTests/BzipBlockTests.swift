@@ -1,6 +1,7 @@
 import CBZip2
 import CFastBzip2
 import Foundation
+import NKArchive
 import Testing
 
 /// nkwatch's bzip2 block decoder (Sources/CFastBzip2) against libbz2: every
@@ -36,22 +37,9 @@ import Testing
         return (blocks, z.count * 8)
     }
 
-    /// The block's bytes and whether its CRC matched, or nil when refused.
-    static func decode(_ d: OpaquePointer, _ z: [UInt8], from: Int, to: Int, level: Int32, capacity: Int? = nil) -> [UInt8]? {
-        let r = z.withUnsafeBufferPointer { nk_bz2_decode(d, $0.baseAddress, $0.count, UInt64(from), UInt64(to - from), level) }
-        guard r == 0 else { return nil }
-        var cap = capacity ?? (Int(nk_bz2_block_length(d)) * 2 + 64)
-        while true {
-            var crc: UInt32 = 0
-            var n: Int64 = 0
-            let out = [UInt8](unsafeUninitializedCapacity: cap) { b, count in
-                n = nk_bz2_output(d, b.baseAddress, cap, &crc)
-                count = n >= 0 && n <= Int64(cap) ? Int(n) : 0
-            }
-            if n < 0 { return nil }
-            if n > Int64(cap) { cap = Int(n); continue }
-            return crc == nk_bz2_stored_crc(d) ? out : nil
-        }
+    /// The block's bytes when the decoder takes it and its CRC matches, else nil.
+    static func decode(_ d: ParallelBzip2Source.FastDecoder, _ z: [UInt8], from: Int, to: Int, level: Int32, capacity: Int? = nil) -> [UInt8]? {
+        z.withUnsafeBufferPointer { d.decode($0, firstBit: from, bits: to - from, level: Int(level), capacity: capacity) }
     }
 
     /// Inputs of the shapes that exercise each step: runs of every length
@@ -89,8 +77,7 @@ import Testing
 
     @Test("every block of libbz2's streams, at every block size, decodes to libbz2's bytes with a matching CRC")
     func blocksMatchLibbz2() throws {
-        let d = try #require(nk_bz2_decoder_new())
-        defer { nk_bz2_decoder_free(d) }
+        let d = ParallelBzip2Source.FastDecoder()
         var blocksSeen = 0
         for (name, data) in Self.shapes() {
             for level in [1, 2, 5, 9] as [Int32] {
@@ -133,14 +120,13 @@ import Testing
         var crc: UInt32 = 0
         let need = nk_bz2_output(d, &small, small.count, &crc)
         #expect(need == 300_000)
-        let retried = Self.decode(d, z, from: blocks[0], to: end, level: 9, capacity: 10) == data
+        let retried = Self.decode(ParallelBzip2Source.FastDecoder(), z, from: blocks[0], to: end, level: 9, capacity: 10) == data
         #expect(retried)
     }
 
     @Test("blocks left to libbz2: randomised, cut short, with bits to spare, with a wrong block size, damaged anywhere")
     func refusals() throws {
-        let d = try #require(nk_bz2_decoder_new())
-        defer { nk_bz2_decoder_free(d) }
+        let d = ParallelBzip2Source.FastDecoder()
         var text: [UInt8] = []
         while text.count < 200_000 { text += Array("AS\(text.count % 9973) 10.\(text.count % 251).0.0/16\n".utf8) }
         let z = Self.compress(text, level: 9)
