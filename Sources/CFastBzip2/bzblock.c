@@ -20,6 +20,7 @@
 
 #include "nk_bzblock.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -499,7 +500,7 @@ int nk_bz2_decode(nk_bz2_decoder *d, const uint8_t *data, size_t nbytes, uint64_
 // MARK: Output
 
 static uint32_t crc_tables[8][256];
-static int crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void make_crc_tables(void) {
     for (uint32_t i = 0; i < 256; i++) {
@@ -512,12 +513,10 @@ static void make_crc_tables(void) {
             uint32_t c = crc_tables[t - 1][i];
             crc_tables[t][i] = (c << 8) ^ crc_tables[0][c >> 24];
         }
-    __atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
 }
 
 uint32_t nk_bz2_crc_update(uint32_t crc, const uint8_t *p, size_t len) {
-    // Filling the tables twice from two threads writes the same values.
-    if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE)) make_crc_tables();
+    pthread_once(&crc_once, make_crc_tables);
     while (len >= 8) {
         uint32_t hi;
         memcpy(&hi, p, 4);
