@@ -91,8 +91,19 @@ final class Batch<Output>: @unchecked Sendable {
     }
 
     /// Decodes every record, in order, with `work` making the output.
+    ///
+    /// The decoder and the counts live on this thread's stack while it
+    /// works and go back into the batch at the end: written in the batch
+    /// for every record, they shared cache lines with the batch another
+    /// worker was decoding (two batches allocated one after the other), and
+    /// in one run of two the dump on 2 cores spent 60 % more CPU time than
+    /// on one.
     func run(path: String, maxErrors: Int, initial: Output, work: (MRTRecord, inout Output) -> Void) {
         var out = initial
+        var decoder = self.decoder
+        var decoded = 0
+        var errors: [FileError] = []
+        var unsupported: [String: Int] = [:]
         bytes.withUnsafeBytes { raw in
             for r in records {
                 let view = RawRecordView(header: r.header, offset: r.offset, body: UnsafeRawBufferPointer(rebasing: raw[r.start..<(r.start + r.length)]))
@@ -107,6 +118,9 @@ final class Batch<Output>: @unchecked Sendable {
                 }
             }
         }
+        self.decoded = decoded
+        self.errors = errors
+        self.unsupported = unsupported
         output = out
         bytes = []
     }

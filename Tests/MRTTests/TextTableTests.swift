@@ -24,6 +24,41 @@ struct TextTableTests {
         }
     }
 
+    @Test("record names: the literal for every known type and subtype is the computed name")
+    func recordNames() {
+        var literals = 0
+        for type in [UInt16](0...64) {
+            for subtype in [UInt16](0...20) {
+                let computed = MRTCommonHeader.computeName(type: MRTType(rawValue: type), subtype: subtype)
+                let header = MRTCommonHeader(timestamp: 0, type: MRTType(rawValue: type), subtype: subtype, length: 0)
+                #expect(header.recordName == computed, "\(type)/\(subtype)")
+                if let literal = MRTCommonHeader.literalName(type: type, subtype: subtype) {
+                    literals += 1
+                    #expect(literal == computed)
+                } else {
+                    // Everything without a literal is an unknown type or subtype.
+                    #expect(computed.contains("SUBTYPE_") || ![12, 13, 16, 17].contains(type), "\(computed)")
+                }
+            }
+        }
+        // TABLE_DUMP 2, TABLE_DUMP_V2 12, BGP4MP and BGP4MP_ET 12 each.
+        #expect(literals == 38)
+    }
+
+    @Test("constant tables: the formatter's labels and fixed texts")
+    func constants() {
+        #expect(BGPDumpFormatter.labels.map { String(decoding: $0, as: UTF8.self) } == [
+            "TABLE_DUMP", "TABLE_DUMP2", "TABLE_DUMP2_AP", "BGP4MP", "BGP4MP_ET", "BGP4MP_LOCAL", "BGP4MP_ET_LOCAL",
+            "BGP4MP_AP", "BGP4MP_ET_AP", "BGP4MP_LOCAL_AP", "BGP4MP_ET_LOCAL_AP"])
+        #expect(BGPDumpFormatter.kinds.map { String(decoding: $0, as: UTF8.self) } == ElementKind.allCases.map(\.letter))
+        #expect(BGPDumpFormatter.origins.map { String(decoding: $0, as: UTF8.self) } == ["IGP", "EGP", "INCOMPLETE"])
+        var out: [UInt8] = []
+        out.put(BGPDumpFormatter.allOnes)
+        out.put(BGPDumpFormatter.nag)
+        #expect(String(decoding: out, as: UTF8.self) == "255.255.255.255NAG")
+        #expect(ConstantBytes([]).isEmpty)
+    }
+
     @Test("addresses and numbers written through the tables")
     func written() {
         for (text, address) in [("0.0.0.0", IPAddress.v4(0)), ("255.255.255.255", .v4(.max)), ("10.200.3.99", .v4(0x0AC8_0363)),

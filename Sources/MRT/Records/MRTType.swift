@@ -173,20 +173,58 @@ public struct MRTCommonHeader: Hashable, Sendable {
         self.microseconds = microseconds
     }
 
-    /// "TYPE/SUBTYPE", for messages. Known combinations come from a table
-    /// built once, so naming a record costs no allocation on the hot path.
+    /// "TYPE/SUBTYPE", for messages. The known combinations are string
+    /// literals: every record is named once per decode, on every worker
+    /// thread, and a literal is never retained or released, where a name
+    /// built at run time (a table of them, as before) was an object whose
+    /// reference count the threads updated in turn, a cache line going from
+    /// core to core for every record (`MRTTypeTests` checks the literals
+    /// against `computeName`).
     public var recordName: String {
-        if type.rawValue >= 12 && type.rawValue <= 17 && subtype < 16,
-           let name = MRTCommonHeader.knownNames[Int(type.rawValue - 12) * 16 + Int(subtype)] {
-            return name
-        }
-        return Self.computeName(type: type, subtype: subtype)
+        Self.literalName(type: type.rawValue, subtype: subtype) ?? Self.computeName(type: type, subtype: subtype)
     }
 
-    static let knownNames: [String?] = (12...17).flatMap { t in
-        (0..<16).map { s -> String? in
-            let type = MRTType(rawValue: UInt16(t))
-            return [MRTType.tableDump, .tableDumpV2, .bgp4mp, .bgp4mpET].contains(type) ? computeName(type: type, subtype: UInt16(s)) : nil
+    static func literalName(type: UInt16, subtype: UInt16) -> String? {
+        switch (type, subtype) {
+        case (12, 1): return "TABLE_DUMP/AFI_IPv4"
+        case (12, 2): return "TABLE_DUMP/AFI_IPv6"
+        case (13, 1): return "TABLE_DUMP_V2/PEER_INDEX_TABLE"
+        case (13, 2): return "TABLE_DUMP_V2/RIB_IPV4_UNICAST"
+        case (13, 3): return "TABLE_DUMP_V2/RIB_IPV4_MULTICAST"
+        case (13, 4): return "TABLE_DUMP_V2/RIB_IPV6_UNICAST"
+        case (13, 5): return "TABLE_DUMP_V2/RIB_IPV6_MULTICAST"
+        case (13, 6): return "TABLE_DUMP_V2/RIB_GENERIC"
+        case (13, 7): return "TABLE_DUMP_V2/GEO_PEER_TABLE"
+        case (13, 8): return "TABLE_DUMP_V2/RIB_IPV4_UNICAST_ADDPATH"
+        case (13, 9): return "TABLE_DUMP_V2/RIB_IPV4_MULTICAST_ADDPATH"
+        case (13, 10): return "TABLE_DUMP_V2/RIB_IPV6_UNICAST_ADDPATH"
+        case (13, 11): return "TABLE_DUMP_V2/RIB_IPV6_MULTICAST_ADDPATH"
+        case (13, 12): return "TABLE_DUMP_V2/RIB_GENERIC_ADDPATH"
+        case (16, 0): return "BGP4MP/STATE_CHANGE"
+        case (16, 1): return "BGP4MP/MESSAGE"
+        case (16, 2): return "BGP4MP/ENTRY"
+        case (16, 3): return "BGP4MP/SNAPSHOT"
+        case (16, 4): return "BGP4MP/MESSAGE_AS4"
+        case (16, 5): return "BGP4MP/STATE_CHANGE_AS4"
+        case (16, 6): return "BGP4MP/MESSAGE_LOCAL"
+        case (16, 7): return "BGP4MP/MESSAGE_AS4_LOCAL"
+        case (16, 8): return "BGP4MP/MESSAGE_ADDPATH"
+        case (16, 9): return "BGP4MP/MESSAGE_AS4_ADDPATH"
+        case (16, 10): return "BGP4MP/MESSAGE_LOCAL_ADDPATH"
+        case (16, 11): return "BGP4MP/MESSAGE_AS4_LOCAL_ADDPATH"
+        case (17, 0): return "BGP4MP_ET/STATE_CHANGE"
+        case (17, 1): return "BGP4MP_ET/MESSAGE"
+        case (17, 2): return "BGP4MP_ET/ENTRY"
+        case (17, 3): return "BGP4MP_ET/SNAPSHOT"
+        case (17, 4): return "BGP4MP_ET/MESSAGE_AS4"
+        case (17, 5): return "BGP4MP_ET/STATE_CHANGE_AS4"
+        case (17, 6): return "BGP4MP_ET/MESSAGE_LOCAL"
+        case (17, 7): return "BGP4MP_ET/MESSAGE_AS4_LOCAL"
+        case (17, 8): return "BGP4MP_ET/MESSAGE_ADDPATH"
+        case (17, 9): return "BGP4MP_ET/MESSAGE_AS4_ADDPATH"
+        case (17, 10): return "BGP4MP_ET/MESSAGE_LOCAL_ADDPATH"
+        case (17, 11): return "BGP4MP_ET/MESSAGE_AS4_LOCAL_ADDPATH"
+        default: return nil
         }
     }
 

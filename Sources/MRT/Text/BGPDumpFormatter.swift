@@ -9,12 +9,14 @@ public enum BGPDumpFormatter {
 
     /// The first column, as bytes, indexed by `labelIndex`: TABLE_DUMP,
     /// TABLE_DUMP2(_AP), then the BGP4MP labels, each followed by its _ET form.
-    static let labels: [[UInt8]] = ["TABLE_DUMP", "TABLE_DUMP2", "TABLE_DUMP2_AP", "BGP4MP", "BGP4MP_ET",
-                                    "BGP4MP_LOCAL", "BGP4MP_ET_LOCAL", "BGP4MP_AP", "BGP4MP_ET_AP",
-                                    "BGP4MP_LOCAL_AP", "BGP4MP_ET_LOCAL_AP"].map { Array($0.utf8) }
+    /// (`ConstantTable`s: the worker threads share them without touching a
+    /// reference count.)
+    static let labels = ConstantTable(["TABLE_DUMP", "TABLE_DUMP2", "TABLE_DUMP2_AP", "BGP4MP", "BGP4MP_ET",
+                                       "BGP4MP_LOCAL", "BGP4MP_ET_LOCAL", "BGP4MP_AP", "BGP4MP_ET_AP",
+                                       "BGP4MP_LOCAL_AP", "BGP4MP_ET_LOCAL_AP"].map { ConstantBytes($0) })
     /// Element letters, indexed by `ElementKind.rawValue`.
-    static let kinds: [[UInt8]] = ElementKind.allCases.map { Array($0.letter.utf8) }
-    static let origins: [[UInt8]] = ["IGP", "EGP", "INCOMPLETE"].map { Array($0.utf8) }
+    static let kinds = ConstantTable(ElementKind.allCases.map { ConstantBytes($0.letter) })
+    static let origins = ConstantTable(["IGP", "EGP", "INCOMPLETE"].map { ConstantBytes($0) })
 
     @inline(__always)
     static func labelIndex(_ e: BGPElement) -> Int {
@@ -289,7 +291,7 @@ public enum BGPDumpFormatter {
 
     /// `LABEL|TIME|KIND|PEER_IP|PEER_AS|`; `extended`: BGP4MP_ET, whose time has microseconds.
     @inline(__always)
-    static func appendHeadColumns<O: ByteOutput>(label: [UInt8], timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: ElementKind,
+    static func appendHeadColumns<O: ByteOutput>(label: ConstantBytes, timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: ElementKind,
                                                  peerIP: IPAddress, peerASN: UInt32, to out: inout O) {
         out.put(label)
         out.put(pipe)
@@ -328,10 +330,10 @@ public enum BGPDumpFormatter {
     static let pipe = UInt8(ascii: "|")
     // Literals, not computed (see the text tables in IPAddress.swift).
     /// "0.0.0.0", "::", "255.255.255.255", "AG", "NAG".
-    static let zeroV4: [UInt8] = [0x30, 0x2E, 0x30, 0x2E, 0x30, 0x2E, 0x30]
-    static let zeroV6: [UInt8] = [0x3A, 0x3A]
-    static let allOnes: [UInt8] = [0x32, 0x35, 0x35, 0x2E, 0x32, 0x35, 0x35, 0x2E, 0x32, 0x35, 0x35, 0x2E, 0x32, 0x35, 0x35]
-    static let ag: [UInt8] = [0x41, 0x47]
-    static let nag: [UInt8] = [0x4E, 0x41, 0x47]
+    static let zeroV4 = ConstantBytes("0.0.0.0")
+    static let zeroV6 = ConstantBytes("::")
+    static let allOnes = ConstantBytes("255.255.255.255")
+    static let ag = ConstantBytes("AG")
+    static let nag = ConstantBytes("NAG")
     static let newline = UInt8(ascii: "\n")
 }
