@@ -281,6 +281,14 @@ public struct Ingestor: Sendable {
                 let k = shared.next
                 shared.next += 1
                 let stop = shared.failure != nil || shouldStop()
+                if k >= paths.count && !stop && !shared.pending.isEmpty && !shared.writing {
+                    // No file left to start: this thread writes what is
+                    // decoded while the others finish theirs, rather than
+                    // leaving every file to one write after the last.
+                    shared.writing = true
+                    flushLocked(store: store, shared: shared)
+                    return
+                }
                 shared.lock.unlock()
                 guard k < paths.count, !stop else { return }
                 // Blocks of one bzip2 file on several cores only when there
