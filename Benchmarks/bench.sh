@@ -53,7 +53,8 @@ copies="${COPIES:-4}"
 for _ in $(seq "$copies"); do zcat "${src[@]}" >> "$work/input.mrt"; done
 gzip -c -6 "$work/input.mrt" > "$work/input.mrt.gz"
 bzip2 -c -9 "$work/input.mrt" > "$work/input.mrt.bz2"
-echo "input: ${#src[@]} files x $copies, $(stat -c %s "$work/input.mrt") bytes uncompressed, $(zcat "$work/input.mrt.gz" | "$nk" dump - | wc -l) elements"
+elements=$(zcat "$work/input.mrt.gz" | "$nk" dump - | wc -l)
+echo "input: ${#src[@]} files x $copies, $(stat -c %s "$work/input.mrt") bytes uncompressed, $elements elements"
 
 # Same bytes out?
 for f in "$work/input.mrt.gz" "$work/input.mrt.bz2"; do
@@ -112,7 +113,8 @@ with_before() { # name args... ; appends the before variants read from stdin (NU
 # pybgpkit-parser`), counting the elements it yields.
 if [ -n "${BGPKIT_PYTHON:-}" ]; then
     bgpkit_cmd() { echo "$BGPKIT_PYTHON -c \"from pybgpkit_parser import Parser; print(sum(1 for _ in Parser(url='$1')))\""; }
-    echo "bgpkit-parser counts $(eval "$(bgpkit_cmd "$work/input.mrt.gz")") elements"
+    bgpkit_elements=$(eval "$(bgpkit_cmd "$work/input.mrt.gz")")
+    echo "bgpkit-parser counts $bgpkit_elements elements"
 fi
 bgpkit_for() { if [ -n "${BGPKIT_PYTHON:-}" ]; then printf '%s\0%s\0%s\0' -n "bgpkit-parser" "$(bgpkit_cmd "$1")"; fi; }
 with_before gz -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $work/input.mrt.gz" \
@@ -149,9 +151,10 @@ echo "peak RSS, dump 1x: $(rss "$nk" dump "$work/input.mrt.gz") KB, 4x: $(rss "$
 rm -f "$work"/r*.sqlite*
 echo "peak RSS, ingest 1x: $(rss "$nk" ingest --quiet --store "$work/r1.sqlite" "$work/input.mrt.gz") KB, 4x: $(rss "$nk" ingest --quiet --store "$work/r4.sqlite" "$work/input4.mrt.gz") KB"
 
-python3 - "$work" <<'PY'
+python3 - "$work" "$elements" "${bgpkit_elements:-0}" <<'PY'
 import glob, json, statistics, sys
 work = sys.argv[1]
+elements, bgpkit_elements = int(sys.argv[2]), int(sys.argv[3])
 
 def load(name):
     times = {}
@@ -176,6 +179,11 @@ for name, base, fast in (("gz", "zcat", "pigz -dc"), ("bz2", "bzcat", "lbzip2 -d
               f"{r['nkwatch dump (ISAL)'][0] / r[fast][0]:.2f}x the time of {fast}")
     if "bgpkit-parser" in r:
         print(f"  nkwatch dump is {r['bgpkit-parser'][0] / r['nkwatch dump'][0]:.2f}x faster than bgpkit-parser")
+        # Elements per second, each tool counting its own elements (bgpkit's
+        # through its Python binding: the rate includes the Python loop).
+        print(f"  elements per second: nkwatch dump {elements / r['nkwatch dump'][0] / 1e6:.2f} M/s "
+              f"({elements / r['nkwatch dump --jobs 1'][0] / 1e6:.2f} M/s with --jobs 1), "
+              f"bgpkit-parser {bgpkit_elements / r['bgpkit-parser'][0] / 1e6:.3f} M/s")
 r = load("plain")
 show("dump, uncompressed", r)
 print(f"  nkwatch dump --jobs 1 / all cores: {r['nkwatch dump --jobs 1'][0] / r['nkwatch dump'][0]:.2f}x")
