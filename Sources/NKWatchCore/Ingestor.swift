@@ -179,12 +179,12 @@ public struct Ingestor: Sendable {
         }
 
         var learned = try learn(store: store)
-        phase(paths.indices.filter { kinds[$0] == .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
+        phase(readOrder(paths.indices.filter { kinds[$0] == .rib }.map { paths[$0] }), ingester: ingester(learned), store: store, known: known,
               shared: shared, progress: progressReport, shouldStop: shouldStop)
         if let failure = shared.failure { throw failure }
         if !shouldStop() {
             learned = try learn(store: store)
-            phase(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] }, ingester: ingester(learned), store: store, known: known,
+            phase(readOrder(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] }), ingester: ingester(learned), store: store, known: known,
                   shared: shared, progress: progressReport, shouldStop: shouldStop)
             if let failure = shared.failure { throw failure }
         }
@@ -208,12 +208,34 @@ public struct Ingestor: Sendable {
     public func startFirstRead(paths allPaths: [String]) {
         let paths = Self.collectorsKnown(allPaths, override: collectorOverride).paths
         let ribs = paths.filter { ArchiveLayout.kind(ofPath: $0) == .rib }
-        let phase = ribs.isEmpty ? paths : ribs
+        let phase = readOrder(ribs.isEmpty ? paths : ribs)
         guard let first = phase.first else { return }
         // As `phase` sets it for its first file.
         let parallelBzip2 = jobs > 1 && phase.count < jobs
         EarlyRead.start(path: first, options: FileIngester.readOptions(parallelBzip2: parallelBzip2))
     }
+
+    /// The order the files of a phase are started in. On several threads,
+    /// the longest first (longest-processing-time order, by size and
+    /// compression: a bzip2 byte costs about three gzip bytes to read, a
+    /// plain byte a seventh of one): a large file started last would leave
+    /// the other cores idle while it is read alone (two RouteViews .bz2 of
+    /// 1.6 and 1.9 MB and a RIS .gz of 16 MB: 0.27–0.30 s in path order,
+    /// 0.25–0.28 s longest first, on 2 cores). Ties keep the given
+    /// order; so does one thread, and a phase of more than
+    /// `orderedFilesLimit` files, where each file is a small part of the
+    /// run and a stat per file would cost more than it saves. The store
+    /// ends the same in any order.
+    func readOrder(_ paths: [String]) -> [String] {
+        guard jobs > 1, paths.count > 1, paths.count <= Self.orderedFilesLimit else { return paths }
+        let cost = paths.map { path -> Double in
+            let size = Double(FileSource.identity(ofPath: path)?.size ?? 0)
+            return size * (path.hasSuffix(".bz2") ? 3 : path.hasSuffix(".gz") ? 1 : 0.15)
+        }
+        return paths.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }.map { paths[$0] }
+    }
+
+    static let orderedFilesLimit = 1024
 
     /// Files whose path and name say nothing of their collector are named
     /// after their folder — unless the folder holds files of more than one

@@ -28,6 +28,25 @@ struct OrderTests {
         apnic|KP|asn|131279|1|20091217|allocated|A9166C7B
         """
 
+    @Test("files start longest first on several threads (size by compression), in the given order on one")
+    func readOrder() throws {
+        let root = try Fixture.tempDir("read-order")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Sizes: a.bz2 100 (cost 300), b.gz 250 (250), c.mrt 1000 (150), d.gz 300 (300), e.bz2 10 (30).
+        var paths: [String] = []
+        for (name, size) in [("a.bz2", 100), ("b.gz", 250), ("c.mrt", 1000), ("d.gz", 300), ("e.bz2", 10)] {
+            let url = root.appendingPathComponent(name)
+            try Data(repeating: 0, count: size).write(to: url)
+            paths.append(url.path)
+        }
+        let scope = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [])
+        let names = { (order: [String]) in order.map { ($0 as NSString).lastPathComponent } }
+        // Equal costs keep their order (a before d), the missing file costs nothing.
+        #expect(names(Ingestor(scope: scope, jobs: 2).readOrder(paths + [root.path + "/gone.gz"]))
+                == ["a.bz2", "d.gz", "b.gz", "c.mrt", "e.bz2", "gone.gz"])
+        #expect(Ingestor(scope: scope, jobs: 1).readOrder(paths) == paths)
+    }
+
     @Test("every scope kind: update files before RIB dumps, in several runs and groupings, give the store of one run", arguments: ["prefix", "origin", "country"])
     func orderIndependence(kind: String) throws {
         let root = try Fixture.tempDir("order-\(kind)")
