@@ -11,9 +11,11 @@ server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 swift build -c release >/dev/null
 cp .build/release/nkwatch "$work/dynamic"
-swift build -c release --static-swift-stdlib --product nkwatch >/dev/null
-cp .build/release/nkwatch "$work/static"
-swift build -c release >/dev/null   # the default binary back in .build/release
+# A scratch folder of its own: -static-stdlib is also a compile flag (the
+# objects name the static libraries to link), so building it where the
+# default build lives would leave objects that only link statically.
+swift build -c release --static-swift-stdlib --product nkwatch --scratch-path .build/static >/dev/null
+cp .build/static/release/nkwatch "$work/static"
 if ldd "$work/static" | grep -q libswiftCore; then
     echo "the --static-swift-stdlib build still links libswiftCore.so" >&2
     exit 1

@@ -153,6 +153,25 @@ struct RoundTripTests {
         #expect(long.description.count == 10_000 * 11 - 1)
     }
 
+    @Test("AS path segments kept flat: segments, origin, lengths and text as given, an empty segment and set included")
+    func flatSegments() {
+        let segs = [ASPathSegment(type: .sequence, asns: [3356, 4837]), ASPathSegment(type: .confedSequence, asns: []),
+                    ASPathSegment(type: .set, asns: [131279]), ASPathSegment(type: .confedSet, asns: [65001])]
+        var p = ASPath(segments: segs)
+        #expect(p.segments == segs)
+        #expect(p.originASN == 131279)          // a one-member AS_SET before a confederation set
+        #expect(p.routeSelectionLength == 3)
+        #expect(p.allASNs == [3356, 4837, 131279, 65001])
+        // As before the flat storage: no space after an empty segment.
+        #expect(p.description == "3356 4837 (){131279} [65001]")
+        #expect(p == ASPath(segments: segs) && p != ASPath(segments: Array(segs.dropLast())))
+        p.segments.insert(ASPathSegment(type: .sequence, asns: [1]), at: 0)
+        #expect(p.segments.count == 5 && p.allASNs.first == 1)
+        #expect(ASPath(segments: []).originASN == nil && ASPath(segments: []).description.isEmpty)
+        #expect(ASPath(segments: [ASPathSegment(type: .sequence, asns: [])]).originASN == nil)
+        #expect(ASPath(segments: [ASPathSegment(type: .set, asns: [1, 2])]).originASN == nil)
+    }
+
     @Test("a 10 000-hop AS path is written in 255-ASN segments and read back whole")
     func longPath() throws {
         var w = MRTWriter()

@@ -27,12 +27,58 @@ public struct ASPathSegment: Hashable, Sendable {
 /// triple <path segment type, path segment length, path segment value>."
 /// RFC 6793 §3: in a session between 2-octet speakers each AS number is 2
 /// octets; otherwise 4.
+///
+/// The segments are kept flat, in one array for the whole path: a word with
+/// the segment's type (top 8 bits) and its number of ASNs (the other 24),
+/// then its ASNs. A path is decoded once per message, and an array per
+/// segment was a second allocation and free for almost every message
+/// (`segments` gives them as values).
 public struct ASPath: Hashable, Sendable {
-    public var segments: [ASPathSegment]
-    public init(segments: [ASPathSegment]) { self.segments = segments }
+    var words: [UInt32]
+
+    public init(segments: [ASPathSegment]) {
+        words = []
+        words.reserveCapacity(segments.reduce(0) { $0 + 1 + $1.asns.count })
+        for seg in segments { Self.append(seg.type, seg.asns, to: &words) }
+    }
+
+    init(words: [UInt32]) { self.words = words }
+
+    static func append(_ type: ASPathSegmentType, _ asns: [UInt32], to words: inout [UInt32]) {
+        precondition(asns.count < 1 << 24, "an AS path segment of 2^24 ASNs or more")
+        words.append(UInt32(type.rawValue) << 24 | UInt32(asns.count))
+        words.append(contentsOf: asns)
+    }
+
+    /// The segments, in order.
+    public var segments: [ASPathSegment] {
+        get {
+            var out: [ASPathSegment] = []
+            forEachSegment { type, asns in out.append(ASPathSegment(type: type, asns: Array(asns))) }
+            return out
+        }
+        set { self = ASPath(segments: newValue) }
+    }
+
+    /// Calls `body` with each segment's type and ASNs, in order, without
+    /// making arrays.
+    @inline(__always)
+    func forEachSegment(_ body: (ASPathSegmentType, UnsafeBufferPointer<UInt32>) -> Void) {
+        words.withUnsafeBufferPointer { w in
+            var i = 0
+            while i < w.count {
+                let head = w[i]
+                let n = Int(head & 0xFF_FFFF)
+                body(ASPathSegmentType(rawValue: UInt8(head >> 24)), UnsafeBufferPointer(rebasing: w[(i + 1)..<(i + 1 + n)]))
+                i += 1 + n
+            }
+        }
+    }
 
     static func decode(_ r: inout ByteReader, asnLength: Int, record: String?) throws(MRTError) -> ASPath {
-        var segments: [ASPathSegment] = []
+        var words: [UInt32] = []
+        // Room for every ASN the bytes can hold and one segment's word.
+        words.reserveCapacity(r.remaining / asnLength + 1)
         while !r.isAtEnd {
             let at = r.offset
             guard let t = r.readUInt8(), let n = r.readUInt8() else {
@@ -46,39 +92,48 @@ public struct ASPath: Hashable, Sendable {
                 throw MRTError(.badAttribute, offset: at, record: record,
                                "AS_PATH segment of \(n) ASNs needs \(Int(n) * asnLength) bytes, \(r.remaining) remain")
             }
-            var asns: [UInt32] = []
-            asns.reserveCapacity(Int(n))
+            words.append(UInt32(t) << 24 | UInt32(n))
             for _ in 0..<n {
-                asns.append(asnLength == 4 ? (r.readUInt32() ?? 0) : UInt32(r.readUInt16() ?? 0))
+                words.append(asnLength == 4 ? (r.readUInt32() ?? 0) : UInt32(r.readUInt16() ?? 0))
             }
-            segments.append(ASPathSegment(type: type, asns: asns))
         }
-        return ASPath(segments: segments)
+        return ASPath(words: words)
     }
 
     /// Path length as RFC 4271 §9.1.2.2 counts it: a SET counts one, and
     /// confederation segments count nothing (RFC 5065 §5.3).
     public var routeSelectionLength: Int {
-        segments.reduce(0) { n, s in
-            switch s.type {
-            case .sequence: return n + s.asns.count
-            case .set: return n + 1
-            default: return n
+        var n = 0
+        forEachSegment { type, asns in
+            switch type {
+            case .sequence: n += asns.count
+            case .set: n += 1
+            default: break
             }
         }
+        return n
     }
 
     /// The origin AS: the last AS of a trailing AS_SEQUENCE, or the only member
     /// of a trailing one-element AS_SET; nil when the path ends in a larger set
     /// or is empty.
     public var originASN: UInt32? {
-        guard let last = segments.last(where: { !$0.type.isConfed }) else { return nil }
-        if last.type == .sequence { return last.asns.last }
-        return last.asns.count == 1 ? last.asns[0] : nil
+        var origin: UInt32? = nil
+        var any = false
+        forEachSegment { type, asns in
+            guard !type.isConfed else { return }
+            any = true
+            origin = type == .sequence ? asns.last : (asns.count == 1 ? asns[0] : nil)
+        }
+        return any ? origin : nil
     }
 
     /// Every AS number in order, sets flattened.
-    public var allASNs: [UInt32] { segments.flatMap(\.asns) }
+    public var allASNs: [UInt32] {
+        var out: [UInt32] = []
+        forEachSegment { _, asns in out.append(contentsOf: asns) }
+        return out
+    }
 
     /// RFC 6793 §4.2.3: rebuild the full path from AS_PATH and AS4_PATH. The
     /// leading ASNs of AS_PATH that AS4_PATH lacks are kept, then AS4_PATH
@@ -121,25 +176,29 @@ extension ASPath: CustomStringConvertible {
         let startCount = out.count
         var space = false
         var previous: ASPathSegmentType = .sequence
-        for seg in segments {
+        var cut = false
+        forEachSegment { type, asns in
+            guard !cut else { return }
             if previous != .sequence { out.put(Self.delimiter(previous, start: false)) }
             if space { out.put(UInt8(ascii: " ")) }
-            if seg.type != .sequence { out.put(Self.delimiter(seg.type, start: true)) }
+            if type != .sequence { out.put(Self.delimiter(type, start: true)) }
             space = false
-            for asn in seg.asns {
-                if space { out.put(seg.type.isSet ? UInt8(ascii: ",") : UInt8(ascii: " ")) } else { space = true }
+            let separator = type.isSet ? UInt8(ascii: ",") : UInt8(ascii: " ")
+            for asn in asns {
+                if space { out.put(separator) } else { space = true }
                 appendDecimal(asn, to: &out)
                 if out.count - startCount > limit {
                     out.put(Self.ellipsis)
+                    cut = true
                     return
                 }
             }
-            previous = seg.type
+            previous = type
         }
-        if let last = segments.last, last.type != .sequence { out.put(Self.delimiter(last.type, start: false)) }
+        if !cut && previous != .sequence { out.put(Self.delimiter(previous, start: false)) }
     }
 
-    static let ellipsis: [UInt8] = [46, 46, 46]
+    static let ellipsis = ConstantBytes("...")
 
     static func delimiter(_ t: ASPathSegmentType, start: Bool) -> UInt8 {
         switch t {
