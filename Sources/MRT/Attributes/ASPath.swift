@@ -198,7 +198,7 @@ extension ASPath: CustomStringConvertible {
         if !cut && previous != .sequence { out.put(Self.delimiter(previous, start: false)) }
     }
 
-    static let ellipsis = ConstantBytes("...")
+    static var ellipsis: StaticString { "..." }
 
     static func delimiter(_ t: ASPathSegmentType, start: Bool) -> UInt8 {
         switch t {

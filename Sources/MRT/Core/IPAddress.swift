@@ -224,13 +224,13 @@ struct IPv6Words {
 // which was millions of calls in a dump.
 
 /// "::ffff:" and "::".
-private let mappedPrefix = ConstantBytes("::ffff:")
-private let compatPrefix = ConstantBytes("::")
+private var mappedPrefix: StaticString { "::ffff:" }
+private var compatPrefix: StaticString { "::" }
 
 /// The text of each octet value, packed for one unaligned 4-byte store:
 /// the digits and a "." after them in the low 4 bytes, the digit count above
 /// (`TextTableTests` checks every entry).
-let octetText = ConstantTable<UInt64>([
+let octetText: [UInt64] = [
     0x0100002E30, 0x0100002E31, 0x0100002E32, 0x0100002E33, 0x0100002E34, 0x0100002E35,
     0x0100002E36, 0x0100002E37, 0x0100002E38, 0x0100002E39, 0x02002E3031, 0x02002E3131,
     0x02002E3231, 0x02002E3331, 0x02002E3431, 0x02002E3531, 0x02002E3631, 0x02002E3731,
@@ -274,7 +274,7 @@ let octetText = ConstantTable<UInt64>([
     0x032E303432, 0x032E313432, 0x032E323432, 0x032E333432, 0x032E343432, 0x032E353432,
     0x032E363432, 0x032E373432, 0x032E383432, 0x032E393432, 0x032E303532, 0x032E313532,
     0x032E323532, 0x032E333532, 0x032E343532, 0x032E353532,
-])
+]
 
 @inline(__always)
 func appendIPv4<O: ByteOutput>(_ a: UInt32, to out: inout O) {
@@ -294,7 +294,7 @@ func appendIPv4<O: ByteOutput>(_ a: UInt32, to out: inout O) {
 }
 
 /// "0123456789abcdef".
-private let hexDigits = ConstantBytes("0123456789abcdef")
+private let hexDigits: [UInt8] = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66]
 
 @inline(__always)
 func appendHex<O: ByteOutput>(_ w: UInt16, to out: inout O) {
@@ -314,7 +314,7 @@ func appendHex<O: ByteOutput>(_ w: UInt16, to out: inout O) {
 }
 
 /// "00" to "99", two bytes each (`TextTableTests` checks every entry).
-let digitPairs = ConstantBytes([
+let digitPairs: [UInt8] = [
     48, 48, 48, 49, 48, 50, 48, 51, 48, 52, 48, 53, 48, 54, 48, 55, 48, 56, 48, 57,
     49, 48, 49, 49, 49, 50, 49, 51, 49, 52, 49, 53, 49, 54, 49, 55, 49, 56, 49, 57,
     50, 48, 50, 49, 50, 50, 50, 51, 50, 52, 50, 53, 50, 54, 50, 55, 50, 56, 50, 57,
@@ -325,7 +325,7 @@ let digitPairs = ConstantBytes([
     55, 48, 55, 49, 55, 50, 55, 51, 55, 52, 55, 53, 55, 54, 55, 55, 55, 56, 55, 57,
     56, 48, 56, 49, 56, 50, 56, 51, 56, 52, 56, 53, 56, 54, 56, 55, 56, 56, 56, 57,
     57, 48, 57, 49, 57, 50, 57, 51, 57, 52, 57, 53, 57, 54, 57, 55, 57, 56, 57, 57,
-])
+]
 
 /// Appends the decimal digits of `value` without creating a String.
 @inline(__always)

@@ -7,16 +7,46 @@ public enum BGPDumpFormatter {
     /// bgpdump keeps AS paths in an 8000-byte buffer and cuts them past 7900.
     public static let asPathLimit = 7900
 
-    /// The first column, as bytes, indexed by `labelIndex`: TABLE_DUMP,
-    /// TABLE_DUMP2(_AP), then the BGP4MP labels, each followed by its _ET form.
-    /// (`ConstantTable`s: the worker threads share them without touching a
-    /// reference count.)
-    static let labels = ConstantTable(["TABLE_DUMP", "TABLE_DUMP2", "TABLE_DUMP2_AP", "BGP4MP", "BGP4MP_ET",
-                                       "BGP4MP_LOCAL", "BGP4MP_ET_LOCAL", "BGP4MP_AP", "BGP4MP_ET_AP",
-                                       "BGP4MP_LOCAL_AP", "BGP4MP_ET_LOCAL_AP"].map { ConstantBytes($0) })
-    /// Element letters, indexed by `ElementKind.rawValue`.
-    static let kinds = ConstantTable(ElementKind.allCases.map { ConstantBytes($0.letter) })
-    static let origins = ConstantTable(["IGP", "EGP", "INCOMPLETE"].map { ConstantBytes($0) })
+    /// The first column, indexed by `labelIndex`: TABLE_DUMP, TABLE_DUMP2(_AP),
+    /// then the BGP4MP labels, each followed by its _ET form (`put(StaticString)`
+    /// says why these are literals).
+    @inline(__always)
+    static func label(_ i: Int) -> StaticString {
+        switch i {
+        case 0: return "TABLE_DUMP"
+        case 1: return "TABLE_DUMP2"
+        case 2: return "TABLE_DUMP2_AP"
+        case 3: return "BGP4MP"
+        case 4: return "BGP4MP_ET"
+        case 5: return "BGP4MP_LOCAL"
+        case 6: return "BGP4MP_ET_LOCAL"
+        case 7: return "BGP4MP_AP"
+        case 8: return "BGP4MP_ET_AP"
+        case 9: return "BGP4MP_LOCAL_AP"
+        default: return "BGP4MP_ET_LOCAL_AP"
+        }
+    }
+
+    /// The element's letter, as `ElementKind.letter` spells it (`TextTableTests`).
+    @inline(__always)
+    static func letter(_ k: ElementKind) -> StaticString {
+        switch k {
+        case .announce: return "A"
+        case .withdraw: return "W"
+        case .rib: return "B"
+        case .state: return "STATE"
+        }
+    }
+
+    /// ORIGIN 0, 1 and 2.
+    @inline(__always)
+    static func originText(_ i: Int) -> StaticString {
+        switch i {
+        case 0: return "IGP"
+        case 1: return "EGP"
+        default: return "INCOMPLETE"
+        }
+    }
 
     @inline(__always)
     static func labelIndex(_ e: BGPElement) -> Int {
@@ -65,7 +95,7 @@ public enum BGPDumpFormatter {
     /// Label, time, type, peer IP, peer AS and the pipe after them.
     @inline(__always)
     static func appendCommon<O: ByteOutput>(_ e: BGPElement, to out: inout O) {
-        appendHeadColumns(label: labels[labelIndex(e)], timestamp: e.timestamp, microseconds: e.microseconds,
+        appendHeadColumns(label: label(labelIndex(e)), timestamp: e.timestamp, microseconds: e.microseconds,
                           extended: e.recordType == .bgp4mpET, kind: e.kind, peerIP: e.peerIP, peerASN: e.peerASN, to: &out)
     }
 
@@ -92,7 +122,7 @@ public enum BGPDumpFormatter {
                                     ipv4: Bool?, to out: inout O) {
         a?.effectiveASPath?.appendText(to: &out, limit: asPathLimit)
         out.put(pipe)
-        out.put(origins[Int(min(a?.origin?.rawValue ?? 2, 2))])
+        out.put(originText(Int(min(a?.origin?.rawValue ?? 2, 2))))
         out.put(pipe)
         if let nh = nextHop {
             nh.appendBGPDumpText(to: &out)
@@ -179,7 +209,7 @@ public enum BGPDumpFormatter {
             case .message(let m):
                 guard case .update(let u) = m.message else { return true }
                 let extended = h.type == .bgp4mpET
-                let label = labels[bgp4mpLabelIndex(extended: extended, local: m.isLocal, addPath: m.isAddPath)]
+                let label = BGPDumpFormatter.label(bgp4mpLabelIndex(extended: extended, local: m.isLocal, addPath: m.isAddPath))
                 let a = u.attributes
                 let hasWithdrawals = !u.withdrawn.isEmpty || !(a.mpUnreach?.withdrawn.isEmpty ?? true)
                     || (a.treatAsWithdraw && (!u.announced.isEmpty || !(a.mpReach?.nlri.isEmpty ?? true)))
@@ -235,11 +265,11 @@ public enum BGPDumpFormatter {
             case .rib(let rib):
                 guard let prefix = rib.prefix else { return true }
                 head.removeAll()
-                head.put(labels[rib.addPath ? 2 : 1])
+                head.put(BGPDumpFormatter.label(rib.addPath ? 2 : 1))
                 head.put(pipe)
                 appendDecimal(h.timestamp, to: &head)
                 head.put(pipe)
-                head.put(kinds[Int(ElementKind.rib.rawValue)])
+                head.put(letter(.rib))
                 head.put(pipe)
                 prefixText.removeAll()
                 appendPrefix(prefix, to: &prefixText)
@@ -291,7 +321,7 @@ public enum BGPDumpFormatter {
 
     /// `LABEL|TIME|KIND|PEER_IP|PEER_AS|`; `extended`: BGP4MP_ET, whose time has microseconds.
     @inline(__always)
-    static func appendHeadColumns<O: ByteOutput>(label: ConstantBytes, timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: ElementKind,
+    static func appendHeadColumns<O: ByteOutput>(label: StaticString, timestamp: UInt32, microseconds: UInt32, extended: Bool, kind: ElementKind,
                                                  peerIP: IPAddress, peerASN: UInt32, to out: inout O) {
         out.put(label)
         out.put(pipe)
@@ -306,7 +336,7 @@ public enum BGPDumpFormatter {
             }
         }
         out.put(pipe)
-        out.put(kinds[Int(kind.rawValue)])
+        out.put(letter(kind))
         out.put(pipe)
         peerIP.appendBGPDumpText(to: &out)
         out.put(pipe)
@@ -330,10 +360,10 @@ public enum BGPDumpFormatter {
     static let pipe = UInt8(ascii: "|")
     // Literals, not computed (see the text tables in IPAddress.swift).
     /// "0.0.0.0", "::", "255.255.255.255", "AG", "NAG".
-    static let zeroV4 = ConstantBytes("0.0.0.0")
-    static let zeroV6 = ConstantBytes("::")
-    static let allOnes = ConstantBytes("255.255.255.255")
-    static let ag = ConstantBytes("AG")
-    static let nag = ConstantBytes("NAG")
+    static var zeroV4: StaticString { "0.0.0.0" }
+    static var zeroV6: StaticString { "::" }
+    static var allOnes: StaticString { "255.255.255.255" }
+    static var ag: StaticString { "AG" }
+    static var nag: StaticString { "NAG" }
     static let newline = UInt8(ascii: "\n")
 }
