@@ -93,11 +93,9 @@ final class Batch<Output>: @unchecked Sendable {
     /// Decodes every record, in order, with `work` making the output.
     ///
     /// The decoder and the counts live on this thread's stack while it
-    /// works and go back into the batch at the end: written in the batch
-    /// for every record, they shared cache lines with the batch another
-    /// worker was decoding (two batches allocated one after the other), and
-    /// in one run of two the dump on 2 cores spent 60 % more CPU time than
-    /// on one.
+    /// works and go back into the batch at the end, rather than being
+    /// written in the batch object for every record: batches are allocated
+    /// one after the other, and the one beside it may be another worker's.
     func run(path: String, maxErrors: Int, initial: Output, work: (MRTRecord, inout Output) -> Void) {
         var out = initial
         var decoder = self.decoder
