@@ -178,7 +178,7 @@ public struct MRTCommonHeader: Hashable, Sendable {
     /// thread, and a literal is never retained or released, where a name
     /// built at run time (a table of them, as before) was an object whose
     /// reference count the threads updated in turn, a cache line going from
-    /// core to core for every record (`MRTTypeTests` checks the literals
+    /// core to core for every record (`TextTableTests.recordNames` checks the literals
     /// against `computeName`).
     public var recordName: String {
         Self.literalName(type: type.rawValue, subtype: subtype) ?? Self.computeName(type: type, subtype: subtype)

@@ -358,7 +358,7 @@ public enum BGPDumpFormatter {
     }
 
     static let pipe = UInt8(ascii: "|")
-    // Literals, not computed (see the text tables in IPAddress.swift).
+    // Literals (`put(StaticString)` says why).
     /// "0.0.0.0", "::", "255.255.255.255", "AG", "NAG".
     static var zeroV4: StaticString { "0.0.0.0" }
     static var zeroV6: StaticString { "::" }
