@@ -223,10 +223,27 @@ public struct Store: Sendable {
     /// and (with `integrity`) a damaged one, without touching it. Returns the
     /// store's schema version (nil for an empty database, a store whose
     /// creation was interrupted before its schema was committed).
+    ///
+    /// The check reads through a read-only connection. A run killed while
+    /// the store was in rollback-journal mode and mid-write (switching to
+    /// WAL on opening, back on closing) leaves a hot journal, which only a
+    /// connection that can write rolls back; a read-only one fails with
+    /// SQLITE_READONLY. Then, when the file and its folder can be written
+    /// to, the check is made again through a writable connection: SQLite
+    /// rolls the journal back to the last commit (what any writer would do
+    /// first), and the check still only reads.
     @discardableResult
     static func checkExisting(path: String, integrity: Bool) throws(StoreError) -> Int? {
+        do {
+            return try checkExisting(path: path, integrity: integrity, readonly: true)
+        } catch let e where e.code == .readOnly && access(path, W_OK) == 0 && access(Self.directory(of: path), W_OK) == 0 {
+            return try checkExisting(path: path, integrity: integrity, readonly: false)
+        }
+    }
+
+    static func checkExisting(path: String, integrity: Bool, readonly: Bool) throws(StoreError) -> Int? {
         var config = Configuration()
-        config.readonly = true
+        config.readonly = readonly
         config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)

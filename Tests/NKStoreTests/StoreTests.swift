@@ -152,6 +152,36 @@ struct StoreTests {
         do { _ = try Store.open(path: path); Issue.record("opened a newer store") } catch { #expect(error.code == .newerSchema) }
     }
 
+    @Test("a store left with a hot journal (a run killed mid-write in rollback-journal mode) opens for writing and reading, at its last commit")
+    func hotJournal() throws {
+        let path = Self.tempPath(), copy = Self.tempPath()
+        defer { for p in [path, copy] { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: p + s) } } }
+        let s = try Store.open(path: path)
+        try s.insert([Self.file("a")])
+        try s.close() // back in rollback-journal mode
+        // A writer whose transaction spilled into the file, copied as a kill
+        // leaves it: the database file and its journal, no lock held.
+        let q = try DatabaseQueue(path: path)
+        try q.inDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = 2")
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "CREATE TABLE junk AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+                + "SELECT i, randomblob(100) AS b FROM n")
+            try db.execute(sql: "UPDATE files SET records = 99")
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try FileManager.default.copyItem(atPath: path + "-journal", toPath: copy + "-journal")
+            try db.execute(sql: "ROLLBACK")
+        }
+        try q.close()
+        #expect(FileManager.default.fileExists(atPath: copy + "-journal"))
+        let writer = try Store.open(path: copy)
+        #expect(try writer.query("SELECT COUNT(*), MAX(records) FROM files") == [["1", "0"]])
+        #expect(try writer.query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'junk'") == [["0"]])
+        try writer.close()
+        let reader = try Store.open(path: copy, mode: .read)
+        #expect(try reader.query("SELECT COUNT(*) FROM files") == [["1"]])
+    }
+
     @Test("file identities are kept for files read from disk")
     func identities() throws {
         let s = try Store.inMemory()
