@@ -32,6 +32,9 @@ let package = Package(
         // One bzip2 block at a time, for the parallel bzip2 reader: the
         // common block fast, anything else left to libbz2.
         .target(name: "CFastBzip2"),
+        // libcurl's easy interface, loaded (dlopen) by the first download
+        // rather than linked: no curl headers to build, nothing at start-up.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Bytes in, values out: MRT framing and decoding, the scope scanner,
         // element filters, the writer. No files, no clocks, no analysis.
         .target(name: "MRT"),
@@ -47,8 +50,8 @@ let package = Package(
         // The method: reachability, visibility, episodes, labels, scores. Pure.
         .target(name: "NKAnalysis", dependencies: ["MRT", "NKModel"]),
         // Getting archives: directory listings of RouteViews and RIS, downloads
-        // into the cache that resume, retry and verify (Foundation's URLSession).
-        .target(name: "NKFetch", dependencies: ["NKModel", "NKArchive"]),
+        // into the cache that resume, retry and verify (libcurl).
+        .target(name: "NKFetch", dependencies: ["NKModel", "NKArchive", "CCurl"]),
         // The pipelines the commands share: ingest, analyse, dump, simulate.
         .target(name: "NKWatchCore", dependencies: ["MRT", "NKModel", "NKArchive", "NKStore", "NKAnalysis", "NKFetch"]),
         // Text, tables, JSON, CSV, Markdown, HTML/SVG. Computes nothing.

@@ -3,8 +3,7 @@
 # Swift runtime and Foundation linked in) gives the same output as the
 # default build: the timeline and the classification of the sample, `dump`
 # of every sample file, and `dump` of a file fetched over HTTP on loopback
-# (URLSession, libcurl underneath). Needs libcurl4-openssl-dev; run from the
-# repository root.
+# (libcurl, loaded at run time). Run from the repository root.
 set -euo pipefail
 work=$(mktemp -d)
 server=""

@@ -78,6 +78,7 @@ public struct Downloader: Sendable {
     public func obtain(_ url: URL, to path: String, progress: @escaping @Sendable (Int64) -> Void = { _ in }) -> DownloadOutcome {
         let fm = FileManager.default
         if fm.fileExists(atPath: path) { return .cached }
+        if let why = HTTPClient.unavailable { return .environment(why) }
         let partial = path + ".partial"
         do {
             try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

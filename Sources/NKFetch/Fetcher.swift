@@ -134,6 +134,10 @@ public final class Fetcher: @unchecked Sendable {
     public func run(progress: (@Sendable (FetchProgress) -> Void)? = nil, onFile: (@Sendable (String) -> Void)? = nil) -> FetchSummary {
         let start = Date()
         var summary = FetchSummary()
+        if let why = HTTPClient.unavailable {
+            summary.environmentFailure = why
+            return summary
+        }
         let files = plan(&summary)
         summary.planned = files.count
         let state = RunState(total: files.count, start: start, progress: progress)

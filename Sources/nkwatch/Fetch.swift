@@ -128,9 +128,12 @@ struct Fetch: ParsableCommand {
         backoff; a file the archive does not have (404) or its listing lacks is a \
         data gap, named in the summary. At most --jobs downloads at once per host.
 
+        Downloads go through libcurl, loaded by the first one (libcurl.so.4, or the \
+        library $NKWATCH_LIBCURL names); proxies come from https_proxy and no_proxy.
+
         Exit status: 0 everything obtained; 3 a file was not obtained or is not in \
         the archive (all the others are in the cache: run again to resume); 4 the \
-        local disk failed. docs/fetch.md.
+        local disk failed or libcurl could not be loaded. docs/fetch.md.
 
         Examples:
           nkwatch fetch route-views2 rrc00 rrc01 --from 2014-12-19 --to 2014-12-24

@@ -16,6 +16,7 @@ Requests past the end of a file's list are served normally. Faults:
   norange   ignore Range (answer 200 with the whole file), then drop mid-body
   slow      send the body in 1 KiB pieces 0.2 s apart (never idle for long)
   404       answer 404 even though the file exists
+  redirect  answer 302 to the same path with "?moved" added, with a body of its own
 
 Listings can fail too: the plan key "LISTING:<path>" applies to a directory.
 Every request is appended to the log file (method, path, range, fault, status).
@@ -87,6 +88,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault in ("503", "500", "404"):
             self.record(fault, int(fault), rng)
             return self.simple(int(fault), "fault")
+        if fault == "redirect":
+            body = b"moved: this body is not the file\n"
+            self.send_response(302)
+            self.send_header("Location", urllib.parse.urlparse(self.path).path + "?moved")
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.record(fault, 302, rng)
+            return
         start = 0
         if rng and fault != "norange" and rng.startswith("bytes="):
             start = int(rng[6:].split("-")[0])
