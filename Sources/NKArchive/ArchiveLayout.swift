@@ -84,6 +84,8 @@ public struct ArchiveLayout: Sendable, Equatable {
     /// `ris.rrc00.ribs.1427846400.gz`: the names BGPStream and bgpkit give
     /// the files they cache (project, collector, kind, Unix time).
     static func cacheName(_ name: ArraySlice<UInt8>) -> (project: Project, collector: String, kind: FileKind, time: Timestamp)? {
+        // Most names are not these: no split for them.
+        guard name.starts(with: "ris.".utf8) || name.starts(with: "routeviews.".utf8) else { return nil }
         let parts = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count >= 5 else { return nil }
         let project: Project

@@ -120,16 +120,28 @@ public enum InputPaths {
         /// Nothing: the content decides (routers write MRT without an extension).
         case unknown
 
+        static let notDumpSuffixes: [StaticString] = [".partial", ".md5", ".sha256", ".sha1", ".md", ".txt", ".json", ".html", ".csv", ".sqlite",
+                                                      ".sqlite-wal", ".sqlite-shm", ".log", ".py", ".sh", ".toml", ".yaml", ".yml", ".pdf", ".png"]
+        static let dumpPrefixes: [StaticString] = ["updates.", "rib.", "bview.", "ribs."]
+        static let dumpSuffixes: [StaticString] = [".gz", ".bz2", ".mrt", ".dump"]
+
+        /// Compares ASCII case-insensitively, on the name's bytes (this runs
+        /// for every file of every folder walked).
         init(_ name: [UInt8]) {
-            let lower = String(decoding: name, as: UTF8.self).lowercased()
-            let notDumpSuffixes = [".partial", ".md5", ".sha256", ".sha1", ".md", ".txt", ".json", ".html", ".csv", ".sqlite",
-                                   ".sqlite-wal", ".sqlite-shm", ".log", ".py", ".sh", ".toml", ".yaml", ".yml", ".pdf", ".png"]
-            if notDumpSuffixes.contains(where: { lower.hasSuffix($0) }) { self = .notDump; return }
-            if lower.hasPrefix("updates.") || lower.hasPrefix("rib.") || lower.hasPrefix("bview.") || lower.hasPrefix("ribs.") {
-                self = .dump
-                return
+            func matches(_ s: StaticString, at start: Int) -> Bool {
+                s.withUTF8Buffer { t in
+                    for i in 0..<t.count {
+                        let b = name[start + i]
+                        if (b >= 65 && b <= 90 ? b | 0x20 : b) != t[i] { return false }
+                    }
+                    return true
+                }
             }
-            self = [".gz", ".bz2", ".mrt", ".dump"].contains { lower.hasSuffix($0) } ? .dump : .unknown
+            func hasSuffix(_ s: StaticString) -> Bool { name.count >= s.utf8CodeUnitCount && matches(s, at: name.count - s.utf8CodeUnitCount) }
+            func hasPrefix(_ s: StaticString) -> Bool { name.count >= s.utf8CodeUnitCount && matches(s, at: 0) }
+            if Self.notDumpSuffixes.contains(where: hasSuffix) { self = .notDump; return }
+            if Self.dumpPrefixes.contains(where: hasPrefix) { self = .dump; return }
+            self = Self.dumpSuffixes.contains(where: hasSuffix) ? .dump : .unknown
         }
     }
 

@@ -12,6 +12,8 @@ public enum PathBytes {
 
     /// The path a name's raw bytes stand for.
     public static func string<C: Collection<UInt8>>(_ bytes: C) -> String {
+        // Almost every name: ASCII, which is as it is.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         var it = bytes.makeIterator()
         var pending: [UInt8] = []
@@ -47,8 +49,16 @@ public enum PathBytes {
         return s.value >= base && s.value <= base + 0xFF ? nil : s
     }
 
+    /// True when `path` may hold a scalar standing for a raw byte (its UTF-8
+    /// has a 0xF4, which starts the encoding of every scalar of that range);
+    /// false for nearly every path, whose bytes are then its UTF-8.
+    static func stands(_ path: String) -> Bool {
+        path.utf8.withContiguousStorageIfAvailable { !$0.allSatisfy { $0 != 0xF4 } } ?? path.utf8.contains(0xF4)
+    }
+
     /// The bytes `path` stands for, without a terminating zero.
     public static func bytes(_ path: String) -> [UInt8] {
+        if !stands(path) { return Array(path.utf8) }
         var out: [UInt8] = []
         out.reserveCapacity(path.utf8.count)
         for s in path.unicodeScalars {
@@ -63,6 +73,7 @@ public enum PathBytes {
 
     /// Calls `body` with the path as a C string of its original bytes.
     public static func withCString<R>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        if !stands(path) { return try path.withCString(body) }
         var b = bytes(path).map { CChar(bitPattern: $0) }
         b.append(0)
         return try b.withUnsafeBufferPointer { try body($0.baseAddress!) }

@@ -103,4 +103,39 @@ struct LayoutTests {
         #expect(report.fatalError?.sourceError?.code == .notFound)
         #expect(report.fatalError?.description == "/nonexistent/nkwatch: no such file or directory")
     }
+
+    @Test("path bytes: ASCII, UTF-8, bytes that are not UTF-8 and a name holding plane 16's private use scalars all come back as they were")
+    func pathBytes() throws {
+        let names: [[UInt8]] = [
+            Array("updates.20141222.1615.bz2".utf8), Array("café/rrc00".utf8), [0x63, 0x61, 0x66, 0xE9, 0x2E, 0x67, 0x7A],
+            Array("\u{10FF41}x".utf8), [0xF4, 0x8F], [0xFF, 0xFE, 0x41], [],
+        ]
+        for n in names {
+            let s = PathBytes.string(n)
+            #expect(PathBytes.bytes(s) == n, "\(n)")
+            let back = PathBytes.withCString(s) { c in Array(UnsafeBufferPointer(start: UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self), count: strlen(c))) }
+            #expect(back == n, "\(n)")
+        }
+        #expect(PathBytes.string(Array("rrc00/2014.12".utf8)) == "rrc00/2014.12")
+        #expect(PathBytes.string(Array("café".utf8)) == "café")
+        #expect(PathBytes.display(PathBytes.string([0x63, 0xE9])) == "c\\xe9")
+        // A name that holds a scalar of the range is kept as bytes, so it is not taken for one raw byte.
+        #expect(PathBytes.string(Array("\u{10FF41}".utf8)).unicodeScalars.count == 4)
+    }
+
+    @Test("names in a folder walked: dumps by archive prefix or extension, in any case; documentation, checksums and partial downloads are not")
+    func nameCheck() {
+        func check(_ name: String) -> InputPaths.NameCheck { InputPaths.NameCheck(Array(name.utf8)) }
+        for name in ["updates.20141222.1615.bz2", "UPDATES.20141222.1615.BZ2", "rib.20141222.0000", "bview.20141222.0800.gz", "Ribs.x",
+                     "dump.MRT", "peer.dump", "x.gz", "x.Bz2"] {
+            #expect(check(name) == .dump, "\(name)")
+        }
+        for name in ["README.md", "updates.20141222.1615.bz2.partial", "MD5SUMS.md5", "s.sqlite", "s.SQLITE-WAL", "s.sqlite-shm",
+                     "x.sha256", "notes.TXT", "plot.png", "rib.20141222.0000.json"] {
+            #expect(check(name) == .notDump, "\(name)")
+        }
+        for name in ["", "rib", "updates", "router1-2014-12-22", "x.g", "gz", "a.dum"] {
+            #expect(check(name) == .unknown, "\(name)")
+        }
+    }
 }
