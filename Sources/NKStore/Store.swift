@@ -99,21 +99,49 @@ public struct Store: Sendable {
     /// file that is not an nkwatch store, one written by a newer nkwatch, or a
     /// damaged one is refused and never modified. Two processes creating the
     /// same store wait for each other.
-    public static func open(path: String, mode: Mode = .write) throws(StoreError) -> Store {
+    ///
+    /// `verified`, from `verify(path:)` on this path a moment before, spares
+    /// the integrity check when the file is still the one that was checked
+    /// (same device, inode and size).
+    public static func open(path: String, mode: Mode = .write, verified: Verified? = nil) throws(StoreError) -> Store {
         switch mode {
-        case .write: return try openForWriting(path: path)
+        case .write: return try openForWriting(path: path, verified: verified)
         case .read: return try openForReading(path: path)
         }
     }
 
-    static func openForWriting(path: String) throws(StoreError) -> Store {
+    /// A store found whole by `verify(path:)`: the file that was checked.
+    public struct Verified: Sendable, Equatable {
+        let device: UInt64, inode: UInt64, size: Int
+    }
+
+    /// Checks the store at `path` as opening it for writing does — an
+    /// nkwatch store, of a schema this build reads, every page readable —
+    /// without writing to it, so that the check (which reads the whole file)
+    /// can run before it is known whether the store will be written to. Nil
+    /// when there is no store there yet (no file, or an empty one) or it
+    /// cannot be opened: `open` then does it all and says why.
+    public static func verify(path: String) throws(StoreError) -> Verified? {
+        guard let lock = try? FileLock(path: path, shared: true) else { return nil }
+        // A writer's exclusive lock from this process would wait on this
+        // descriptor's shared one: let both go before returning.
+        defer {
+            lock.unlock()
+            lock.file.close()
+        }
+        guard lock.size > 0 else { return nil }
+        try checkExisting(path: path, integrity: true)
+        return lock.identity
+    }
+
+    static func openForWriting(path: String, verified: Verified? = nil) throws(StoreError) -> Store {
         // The whole of opening — creating, checking, migrating — under an
         // exclusive lock on the file: a second ingest creating the same store
         // waits here instead of racing the first one's migration. (flock(2)
         // locks are apart from SQLite's own fcntl locks.)
         let lock = try FileLock(path: path)
         defer { lock.unlock() }
-        if lock.size > 0 { try checkExisting(path: path, integrity: true) }
+        if lock.size > 0 { try checkExisting(path: path, integrity: verified == nil || verified != lock.identity || lock.identity.inode == 0) }
         var config = Configuration()
         config.busyMode = .timeout(30)
         do {
@@ -141,7 +169,7 @@ public struct Store: Sendable {
             // it cannot be read by this build.
             guard access(path, W_OK) == 0, access(Self.directory(of: path), W_OK) == 0 else {
                 throw StoreError(.readOnly, "\(path) was written by an older nkwatch (store schema \(version)) and cannot be upgraded here (read-only); "
-                    + "open it once where it can be written to, e.g. nkwatch ingest --store \(path) with no files, or copy it")
+                    + "open it once where it can be written to (any nkwatch ingest --store \(path), even of files it already holds), or copy it")
             }
             // The writer takes the lock exclusively: let go of the shared one
             // first (flock locks of two descriptors of one process conflict),
@@ -163,7 +191,7 @@ public struct Store: Sendable {
     static func openQueue(path: String, lock: FileLock) throws(StoreError) -> Store {
         if let wal = walSize(path), wal > 0, access(Self.directory(of: path), W_OK) != 0 || access(path, W_OK) != 0 {
             throw StoreError(.readOnly, "\(path): the last writer left \(wal) bytes in \(path)-wal that cannot be replayed here (read-only); "
-                + "open the store once where it can be written to (nkwatch ingest --store \(path) with no files) or copy it with its -wal file")
+                + "open the store once where it can be written to (any nkwatch ingest --store \(path), even of files it already holds) or copy it with its -wal file")
         }
         var config = Configuration()
         config.readonly = true
@@ -348,6 +376,8 @@ struct FileLock {
     let fd: Int32
     /// The file's size when the lock was taken.
     let size: Int
+    /// The file's device, inode and size when the lock was taken.
+    let identity: Store.Verified
     /// The descriptor, kept open after the lock is released.
     let file: OpenFile
 
@@ -367,7 +397,9 @@ struct FileLock {
         }
         while flock(f, shared ? LOCK_SH : LOCK_EX) != 0 && errno == EINTR {}
         var st = stat()
-        size = fstat(f, &st) == 0 ? Int(st.st_size) : 0
+        let known = fstat(f, &st) == 0
+        size = known ? Int(st.st_size) : 0
+        identity = Store.Verified(device: known ? UInt64(st.st_dev) : 0, inode: known ? UInt64(st.st_ino) : 0, size: size)
         fd = f
         file = OpenFile(fd: f)
     }

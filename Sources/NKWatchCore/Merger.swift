@@ -75,7 +75,7 @@ public struct Merger: Sendable {
             }
             guard version == Store.schemaVersion else {
                 throw Refusal(description: "\(path) is a store of schema \(version); this nkwatch writes schema \(Store.schemaVersion): "
-                    + "upgrade it first (nkwatch ingest --store \(path) with no files), then merge")
+                    + "upgrade it first (any nkwatch ingest --store \(path), even of files it already holds), then merge")
             }
             let store = try Store.open(path: path, mode: .read)
             defer { try? store.close() }

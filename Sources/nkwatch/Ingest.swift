@@ -106,24 +106,23 @@ struct Ingest: ParsableCommand {
         let local = try download.resolve(paths)
         var fetchFailed = local.count < paths.count
         // The store opens on a thread of its own (8-13 ms for a new store:
-        // the schema; an existing one's integrity check reads every page)
-        // while this one lists and sorts out the files and the first file
-        // starts decompressing. An existing store starts opening before the
-        // listing; a new one only once there is something to read, so that
-        // an ingest of nothing creates no store.
-        var opening = StoreOpening.holdsData(self.store.path) ? StoreOpening(path: self.store.path) : nil
+        // the schema) while this one lists and sorts out the files and the
+        // first file starts decompressing; an existing store's integrity
+        // check (it reads every page) starts before the listing. Nothing is
+        // written to the store, nor a new one created, before there is
+        // something to read.
+        let opening = StoreOpening(path: self.store.path)
         let listing = InputPaths.list(local)
         for p in listing.problems { Stderr.line(p.description) }
         if listing.files.isEmpty && fetchCollectors.isEmpty {
-            if let early = try? opening?.wait() { try? early.close() }
             if listing.problems.isEmpty && !fetchFailed { Stderr.line("nothing to read: \(paths.map(PathBytes.display).joined(separator: ", ")) hold(s) no MRT file") }
             throw ExitStatus.badInput.code
         }
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? Cores.available)
-        if opening == nil { opening = StoreOpening(path: self.store.path) }
+        opening.proceed()
         ingestor.startFirstRead(paths: listing.files)
         let store: Store
-        do { store = try opening!.wait() } catch {
+        do { store = try opening.wait() } catch {
             EarlyRead.discardAll()
             throw error
         }
@@ -295,26 +294,33 @@ final class ProgressBar: @unchecked Sendable {
 /// `Store.open` on a thread of its own; `wait` gives the store or its error.
 final class StoreOpening: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
+    private let go = DispatchSemaphore(value: 0)
     private var result: Result<Store, StoreError>?
 
+    /// Starts checking the store at `path` if there is one (`Store.verify`,
+    /// which writes nothing); it is opened for writing after `proceed()`.
     init(path: String) {
         let thread = Thread { [self] in
-            do throws(StoreError) { result = .success(try Store.open(path: path)) } catch { result = .failure(error) }
+            do throws(StoreError) {
+                let verified = try Store.verify(path: path)
+                go.wait()
+                result = .success(try Store.open(path: path, verified: verified))
+            } catch {
+                result = .failure(error)
+            }
             done.signal()
         }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
+    /// There is something to read: open (or create) the store.
+    func proceed() { go.signal() }
+
+    /// The store, once `proceed()` was called; the check's failure (a
+    /// damaged store, not a store) if it failed.
     func wait() throws(StoreError) -> Store {
         done.wait()
         return try result!.get()
-    }
-
-    /// True when `path` is a file with bytes in it (a store to open, or
-    /// something to refuse): opening it creates nothing.
-    static func holdsData(_ path: String) -> Bool {
-        var st = stat()
-        return PathBytes.withCString(path) { stat($0, &st) } == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0
     }
 }

@@ -182,6 +182,35 @@ struct StoreTests {
         #expect(try reader.query("SELECT COUNT(*) FROM files") == [["1"]])
     }
 
+    @Test("verify: nothing for no store, the file's identity for a whole one, damage named, and an open after it checks again a file that changed")
+    func verifyThenOpen() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        #expect(try Store.verify(path: path) == nil)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        #expect(try Store.verify(path: path) == nil)
+        let s = try Store.open(path: path)
+        try s.insert([Self.file("a")])
+        try s.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let verified = try #require(try Store.verify(path: path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)  // nothing written
+        // Still the file checked: it opens.
+        try Store.open(path: path, verified: verified).close()
+        // Damaged, and a page longer: the open checks it again, and refuses it.
+        let reader = try Store.open(path: path, mode: .read)
+        let root = try #require(Int(try reader.query("SELECT rootpage FROM sqlite_master WHERE name = 'files'").first?.first.flatMap { $0 } ?? ""))
+        let pageSize = try #require(Int(try reader.query("PRAGMA page_size").first?.first.flatMap { $0 } ?? ""))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        for i in 0..<8 { bytes[(root - 1) * pageSize + i] = 0xA5 }
+        bytes.append(Data(count: pageSize))
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError.self) { try Store.open(path: path, verified: verified) }
+        let e = #expect(throws: StoreError.self) { try Store.verify(path: path) }
+        #expect(e?.code == .damaged, "\(String(describing: e))")
+    }
+
     @Test("file identities are kept for files read from disk")
     func identities() throws {
         let s = try Store.inMemory()

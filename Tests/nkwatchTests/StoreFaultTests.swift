@@ -273,5 +273,14 @@ struct StoreFaultTests {
             #expect(e.stderr.contains("nothing to read"))
         }
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("e.sqlite").path))
+        // Nor is an existing store written to (its check runs while the
+        // inputs are listed, and writes nothing).
+        let kept = root.appendingPathComponent("kept.sqlite").path
+        #expect(try CLITests.run(["ingest", "--quiet", "--store", kept, odd.path]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: kept))
+        let e = try CLITests.run(["ingest", "--store", kept, empty.path])
+        #expect(e.status == 3, "\(e.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: kept)) == before)
+        #expect(!FileManager.default.fileExists(atPath: kept + "-wal"))
     }
 }
