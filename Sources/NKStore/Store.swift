@@ -45,6 +45,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
                 return StoreError(.damaged, "\(path) is damaged (\(e.message ?? "malformed database")): \(what) failed; it was not written to")
             case .SQLITE_FULL:
                 return StoreError(.full, "\(path): the disk is full: \(what) failed; what was committed before is intact")
+            case .SQLITE_IOERR where fileSizeLimitReached(path):
+                // A write at the limit fails with EFBIG, which SQLite reports
+                // as an I/O error (one that crosses it, as a full disk).
+                return StoreError(.full, "\(path): the file size limit (ulimit -f) is reached, as on a full disk: \(what) failed; what was committed before is intact")
             case .SQLITE_READONLY:
                 return StoreError(.readOnly, "\(path) is read-only: \(what) needs to write")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
@@ -56,6 +60,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             }
         }
         return StoreError(.failed, "\(path): \(what) failed: \(error)")
+    }
+
+    /// True when the process has a file size limit and the store or its
+    /// write-ahead log is within a page or two of it.
+    static func fileSizeLimitReached(_ path: String) -> Bool {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return false }
+        return [path, path + "-wal", path + "-journal"].contains { p in
+            var st = stat()
+            return stat(p, &st) == 0 && UInt64(st.st_size) + 2 * 65_536 >= UInt64(limit.rlim_cur)
+        }
     }
 }
 
@@ -311,6 +326,7 @@ public struct Store: Sendable {
 
     func migrate() throws(StoreError) {
         do {
+            if try Self.createSquashed(writer) { return }
             try Self.migrator.migrate(writer)
         } catch {
             throw StoreError.from(error, path: path, doing: "preparing the store")

@@ -211,6 +211,34 @@ struct StoreTests {
         #expect(e?.code == .damaged, "\(String(describing: e))")
     }
 
+    @Test("a new store, made in one transaction, is the store the migrations make of an empty database: schema, migrations recorded, version, application id")
+    func squashedSchema() throws {
+        let a = Self.tempPath(), b = Self.tempPath()
+        defer { for p in [a, b] { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: p + s) } } }
+        #expect(Store.migrator.migrations == Store.migrationIdentifiers)
+        let migrated = try DatabaseQueue(path: a)
+        try Store.migrator.migrate(migrated)
+        try Store.open(path: b).close()
+        let made = try DatabaseQueue(path: b)
+        func describe(_ q: DatabaseQueue) throws -> [String] {
+            try q.read { db in
+                try String.fetchAll(db, sql: "SELECT type || ' ' || name || ' ' || tbl_name || ' ' || IFNULL(sql, '-') FROM sqlite_master ORDER BY type, name")
+                    + String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                    + String.fetchAll(db, sql: "SELECT key || '=' || value FROM meta ORDER BY key")
+                    + [String(try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0)]
+            }
+        }
+        let expected = try describe(migrated), got = try describe(made)
+        #expect(expected.count == got.count && expected.count > 30)
+        for (e, g) in zip(expected, got) { #expect(e == g) }
+        #expect(try made.read { try Store.migrator.hasCompletedMigrations($0) })
+        // Opened again, it is a store like any other.
+        let again = try Store.open(path: b)
+        try again.insert([Self.file("a")])
+        #expect(try again.query("SELECT COUNT(*) FROM files") == [["1"]])
+        try again.close()
+    }
+
     @Test("file identities are kept for files read from disk")
     func identities() throws {
         let s = try Store.inMemory()

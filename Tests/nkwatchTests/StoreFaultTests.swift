@@ -177,8 +177,10 @@ struct StoreFaultTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let paths = try IngestCLITests.writeArchive(root)
         let store = root.appendingPathComponent("full.sqlite").path
-        // A file-size limit of 256 KiB on the process: writes past it fail as on a full disk.
-        let r = try Self.sh("ulimit -f 256; exec '\(CLITests.binary)' ingest --quiet --jobs 1 --store '\(store)' \(paths.map { "'\($0)'" }.joined(separator: " "))")
+        // A file-size limit on the process (384 blocks of 512 bytes: 192 KiB,
+        // room for the new store but not for what the files add): writes
+        // past it fail as on a full disk.
+        let r = try Self.sh("ulimit -f 384; exec '\(CLITests.binary)' ingest --quiet --jobs 1 --store '\(store)' \(paths.map { "'\($0)'" }.joined(separator: " "))")
         #expect(r.status == 4, "\(r.stderr)")
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(r.stderr)")
