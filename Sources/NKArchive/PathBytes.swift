@@ -53,7 +53,7 @@ public enum PathBytes {
     /// has a 0xF4, which starts the encoding of every scalar of that range);
     /// false for nearly every path, whose bytes are then its UTF-8.
     static func stands(_ path: String) -> Bool {
-        path.utf8.withContiguousStorageIfAvailable { !$0.allSatisfy { $0 != 0xF4 } } ?? path.utf8.contains(0xF4)
+        path.utf8.withContiguousStorageIfAvailable { $0.contains(0xF4) } ?? path.utf8.contains(0xF4)
     }
 
     /// The bytes `path` stands for, without a terminating zero.

@@ -53,10 +53,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock, open(LOG, "a") as f:
                 f.write(json.dumps({"path": self.path, "range": rng, "fault": fault, "status": status}) + "\n")
 
-    def simple(self, status, text):
+    def simple(self, status, text, content_type="text/plain", headers=()):
         body = text.encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -75,29 +77,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.simple(int(fault), "try later")
             names = sorted(os.listdir(local))
             links = "".join('<a href="%s%s">%s</a>\n' % (n, "/" if os.path.isdir(os.path.join(local, n)) else "", n) for n in names)
-            body = ("<html><body><h1>Index of %s</h1><pre><a href=\"../\">../</a>\n%s</pre></body></html>" % (path, links)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
             self.record(fault, 200, rng)
-            return
+            return self.simple(200, "<html><body><h1>Index of %s</h1><pre><a href=\"../\">../</a>\n%s</pre></body></html>" % (path, links), "text/html")
         data = open(local, "rb").read()
         fault = next_fault(os.path.basename(local))
         if fault in ("503", "500", "404"):
             self.record(fault, int(fault), rng)
             return self.simple(int(fault), "fault")
         if fault == "redirect":
-            body = b"moved: this body is not the file\n"
-            self.send_response(302)
-            self.send_header("Location", urllib.parse.urlparse(self.path).path + "?moved")
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
             self.record(fault, 302, rng)
-            return
+            return self.simple(302, "moved: this body is not the file\n", headers=[("Location", urllib.parse.urlparse(self.path).path + "?moved")])
         start = 0
         if rng and fault != "norange" and rng.startswith("bytes="):
             start = int(rng[6:].split("-")[0])
