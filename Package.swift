@@ -32,6 +32,9 @@ let package = Package(
         // One bzip2 block at a time, for the parallel bzip2 reader: the
         // common block fast, anything else left to libbz2.
         .target(name: "CFastBzip2"),
+        // SQLite's process-wide settings, made when the program is loaded
+        // (no memory statistics: a mutex per allocation on the store's writer).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         // libcurl's easy interface, loaded (dlopen) by the first download
         // rather than linked: no curl headers to build, nothing at start-up.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
@@ -46,7 +49,7 @@ let package = Package(
         .target(name: "NKArchive", dependencies: ["MRT", "NKModel", "CZlib", "CBZip2", "CCrypto", "CFastCRC", "CFastBzip2",
                                                   .target(name: "CISAL", condition: .when(traits: ["ISAL"]))]),
         // The SQLite store (GRDB behind one type).
-        .target(name: "NKStore", dependencies: ["MRT", "NKModel", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NKStore", dependencies: ["MRT", "NKModel", "CSQLite", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift")]),
         // The method: reachability, visibility, episodes, labels, scores. Pure.
         .target(name: "NKAnalysis", dependencies: ["MRT", "NKModel"]),
         // Getting archives: directory listings of RouteViews and RIS, downloads
@@ -70,7 +73,7 @@ let package = Package(
         .target(name: "NKTestSupport", path: "Tests/NKTestSupport"),
         .testTarget(name: "MRTTests", dependencies: ["MRT", "NKTestSupport"]),
         .testTarget(name: "NKModelTests", dependencies: ["NKTestSupport", "MRT", "NKModel"]),
-        .testTarget(name: "NKStoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NKStoreTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKStore", "CSQLite", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NKArchiveTests", dependencies: ["NKTestSupport", "NKArchive", "NKModel", "MRT", "CFastCRC", "CFastBzip2", "CZlib", "CBZip2"]),
         .testTarget(name: "NKAnalysisTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis"]),
         .testTarget(name: "NKRenderTests", dependencies: ["NKTestSupport", "MRT", "NKModel", "NKAnalysis", "NKRender"], exclude: ["Golden"]),

@@ -1,4 +1,5 @@
 import Foundation
+import CSQLiteSettings
 import GRDB
 import MRT
 import NKModel
@@ -157,7 +158,7 @@ public struct Store: Sendable {
         let lock = try FileLock(path: path)
         defer { lock.unlock() }
         if lock.size > 0 { try checkExisting(path: path, integrity: verified == nil || verified != lock.identity || lock.identity.inode == 0) }
-        var config = Configuration()
+        var config = Store.configuration()
         config.busyMode = .timeout(30)
         do {
             let pool = try DatabasePool(path: path, configuration: config)
@@ -208,7 +209,7 @@ public struct Store: Sendable {
             throw StoreError(.readOnly, "\(path): the last writer left \(wal) bytes in \(path)-wal that cannot be replayed here (read-only); "
                 + "open the store once where it can be written to (any nkwatch ingest --store \(path), even of files it already holds) or copy it with its -wal file")
         }
-        var config = Configuration()
+        var config = Store.configuration()
         config.readonly = true
         config.busyMode = .timeout(30)
         do {
@@ -221,7 +222,7 @@ public struct Store: Sendable {
 
     /// A store in memory, for tests.
     public static func inMemory() throws -> Store {
-        let store = Store(writer: try DatabaseQueue(), path: ":memory:", mode: .write)
+        let store = Store(writer: try DatabaseQueue(configuration: configuration()), path: ":memory:", mode: .write)
         try store.migrate()
         return store
     }
@@ -242,12 +243,21 @@ public struct Store: Sendable {
         }
         // Back to rollback-journal mode needs the file to itself: when another
         // process has it open, it stays in WAL mode and that is fine.
-        var config = Configuration()
+        var config = Store.configuration()
         config.busyMode = .immediateError
         defer { lockFile?.close() }
         guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
         try? queue.writeWithoutTransaction { db in _ = try? db.execute(sql: "PRAGMA journal_mode = DELETE") }
         try? queue.close()
+    }
+
+    /// A connection's configuration. SQLite's process-wide settings were
+    /// made when the program was loaded (`CSQLiteSettings`); asking for
+    /// their result here keeps that code linked into every program that
+    /// opens a store.
+    static func configuration() -> Configuration {
+        _ = nk_sqlite_settings_result()
+        return Configuration()
     }
 
     static func directory(of path: String) -> String {
@@ -285,7 +295,7 @@ public struct Store: Sendable {
     }
 
     static func checkExisting(path: String, integrity: Bool, readonly: Bool) throws(StoreError) -> Int? {
-        var config = Configuration()
+        var config = Store.configuration()
         config.readonly = readonly
         config.busyMode = .timeout(30)
         do {

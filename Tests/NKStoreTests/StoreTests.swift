@@ -1,3 +1,5 @@
+import CSQLite
+import CSQLiteSettings
 import Foundation
 import GRDB
 import MRT
@@ -50,6 +52,16 @@ struct StoreTests {
         let gap = CollectorInterval(collector: "rrc00", start: Self.t0.adding(seconds: 300), end: Self.t0.adding(seconds: 600))
         #expect(try s.gaps() == [gap])
         #expect(try s.query("SELECT collector, gap_start, gap_end FROM gaps") == [["rrc00", "\(gap.start.seconds)", "\(gap.end.seconds)"]])
+    }
+
+    @Test("SQLite keeps no memory statistics: the setting was made before SQLite started, and a store's writes count nothing")
+    func noMemoryStatistics() throws {
+        #expect(nk_sqlite_settings_result() == SQLITE_OK)
+        let s = try Store.inMemory()
+        try s.useScope(.northKorea)
+        try s.insert((0..<20).map { Self.file("m\($0)") })
+        #expect(sqlite3_memory_used() == 0)
+        #expect(sqlite3_memory_highwater(0) == 0)
     }
 
     @Test("a store refuses a different scope")
