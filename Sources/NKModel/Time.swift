@@ -24,11 +24,36 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// `2014-12-22T16:15:00Z` (whole seconds).
     public var iso: String {
+        let (y, m, d, rem) = civil
+        guard (0...9999).contains(y) else {
+            return "\(Self.four(y))-\(Self.two(m))-\(Self.two(d))T\(Self.two(rem / 3600)):\(Self.two(rem % 3600 / 60)):\(Self.two(rem % 60))Z"
+        }
+        // Written as bytes: interpolating six padded numbers made a string
+        // for each (5 000 instructions a time; one per file ingested).
+        return String(unsafeUninitializedCapacity: 20) { b in
+            Self.put(y, 4, b, 0); b[4] = UInt8(ascii: "-"); Self.put(m, 2, b, 5); b[7] = UInt8(ascii: "-"); Self.put(d, 2, b, 8)
+            b[10] = UInt8(ascii: "T"); Self.put(rem / 3600, 2, b, 11); b[13] = UInt8(ascii: ":"); Self.put(rem % 3600 / 60, 2, b, 14)
+            b[16] = UInt8(ascii: ":"); Self.put(rem % 60, 2, b, 17); b[19] = UInt8(ascii: "Z")
+            return 20
+        }
+    }
+
+    /// Year, month, day and the seconds into the day.
+    var civil: (year: Int64, month: Int64, day: Int64, second: Int64) {
         let s = seconds
         let days = Self.floorDiv(s, 86400)
-        let rem = s - days * 86400
         let (y, m, d) = UTCCalendar.civil(fromDays: days)
-        return "\(Self.four(y))-\(Self.two(m))-\(Self.two(d))T\(Self.two(rem / 3600)):\(Self.two(rem % 3600 / 60)):\(Self.two(rem % 60))Z"
+        return (y, m, d, s - days * 86400)
+    }
+
+    /// `v` (at least 0) as `width` decimal digits, zero-padded, at `b[at...]`.
+    @inline(__always)
+    static func put(_ v: Int64, _ width: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ at: Int) {
+        var v = v
+        for i in stride(from: at + width - 1, through: at, by: -1) {
+            b[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
     }
 
     /// `2014-12-22 16:15 UTC`, for prose.
@@ -63,8 +88,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// `20141222.1615`: the time in archive file names.
     public var archiveName: String {
-        let i = iso
-        return i.prefix(10).filter { $0 != "-" } + "." + i.dropFirst(11).prefix(5).filter { $0 != ":" }
+        let (y, m, d, rem) = civil
+        guard (0...9999).contains(y) else {
+            let i = iso
+            return i.prefix(10).filter { $0 != "-" } + "." + i.dropFirst(11).prefix(5).filter { $0 != ":" }
+        }
+        return String(unsafeUninitializedCapacity: 13) { b in
+            Self.put(y, 4, b, 0); Self.put(m, 2, b, 4); Self.put(d, 2, b, 6); b[8] = UInt8(ascii: ".")
+            Self.put(rem / 3600, 2, b, 9); Self.put(rem % 3600 / 60, 2, b, 11)
+            return 13
+        }
     }
 
     public var description: String { iso }

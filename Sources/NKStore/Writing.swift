@@ -114,7 +114,9 @@ extension Store {
         try write("writing \(batch.count) file(s)") { db in
             var ids = BatchIDs()
             let rows = try Inserters(db)
-            return try batch.map { try insertFile($0, db, &ids, rows) }
+            // One time for the files of one transaction: they are committed together.
+            let now = Timestamp.now.iso
+            return try batch.map { try insertFile($0, db, &ids, rows, ingestedAt: now) }
         }
     }
 
@@ -176,7 +178,7 @@ extension Store {
     static let bySHASQL = "SELECT \(StoredFile.CodingKeys.archiveKey.rawValue) FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.sha256.rawValue) = ?"
     static let byKeySQL = "SELECT * FROM \(StoredFile.databaseTableName) WHERE \(StoredFile.CodingKeys.archiveKey.rawValue) = ?"
 
-    private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs, _ rows: Inserters) throws -> InsertOutcome {
+    private func insertFile(_ f: FileIngest, _ db: Database, _ ids: inout BatchIDs, _ rows: Inserters, ingestedAt: String) throws -> InsertOutcome {
         var sameBytes: [String?] = []
         try rows.keysOfHash.select({ $0.bind(f.file.sha256) }) { sameBytes.append(RowInserter.text($0, 0)) }
         if StoredFile.isCopy(archiveKey: f.file.archiveKey, ofStored: sameBytes) { return .duplicate }
@@ -195,7 +197,7 @@ extension Store {
         var row = f.file
         row.collectorID = cid
         row.events = f.events.count
-        row.ingestedAt = Timestamp.now.iso
+        row.ingestedAt = ingestedAt
         try rows.files.insert(row)
         let fileID = db.lastInsertedRowID
         for e in f.events {

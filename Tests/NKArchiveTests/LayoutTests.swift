@@ -36,6 +36,26 @@ struct LayoutTests {
         #expect(ArchiveLayout.timeInName("a.12345678.b.20000101.0000") == Timestamp(seconds: 946_684_800))
         #expect(ArchiveLayout.timeInName("rib.20141222") == nil)
         #expect(ArchiveLayout.isRISCollector("rrc21") && !ArchiveLayout.isRISCollector("rrc") && !ArchiveLayout.isRISCollector("rrcx1"))
+        #expect(ArchiveLayout.timeInName("20141222.1615") == Timestamp(seconds: 1_419_264_900))
+        #expect(ArchiveLayout.timeInName(".20000229.2359.") == Timestamp(seconds: 951_868_740))
+        #expect(ArchiveLayout.timeInName("x.20010229.1200") == nil)
+        // Paths deeper than the components kept inline, doubled and trailing slashes.
+        let deep = (0..<18).map { "d\($0)" }.joined(separator: "/") + "//rrc03/2014.12/updates.20141222.1615.gz/"
+        #expect(ArchiveLayout.parse(path: deep) == ArchiveLayout(collector: Collector(name: "rrc03", project: .ris), kind: .updates,
+                                                                fileTime: Timestamp(seconds: 1_419_264_900)))
+        let deepRV = (0..<20).map { "d\($0)" }.joined(separator: "/") + "/route-views.sydney/bgpdata/2014.12/RIBS/rib.20141222.1600.bz2"
+        #expect(ArchiveLayout.parse(path: deepRV).collector == Collector(name: "route-views.sydney", project: .routeviews))
+        let deepLab = (0..<20).map { "d\($0)" }.joined(separator: "/") + "/lab/2014.12/bview.20141222.1600.gz"
+        #expect(ArchiveLayout.parse(path: deepLab).collector.name == "lab")
+        let unknown = ArchiveLayout.parse(path: "dumps/x/dump.mrt")
+        #expect(unknown.collector.name == "x" && !unknown.collectorKnown && unknown.kind == .unknown)
+        #expect(ArchiveLayout.parse(path: "dump.mrt").collector.name == "unknown")
+        // A cache name says it all, wherever the file is.
+        #expect(ArchiveLayout.parse(path: "cache/ris.rrc06.updates.1427846400.gz")
+            == ArchiveLayout(collector: Collector(name: "rrc06", project: .ris), kind: .updates, fileTime: Timestamp(seconds: 1_427_846_400)))
+        #expect(ArchiveLayout.parse(path: "rrc00/routeviews.route-views.jinx.bview.1427846400.bz2").collector
+            == Collector(name: "route-views.jinx", project: .routeviews))
+        #expect(ArchiveLayout.kind(ofPath: "a/ris.rrc00.ribs.1427846400.gz") == .rib && ArchiveLayout.kind(ofPath: "UPDATES.x") == .updates)
     }
 
     @Test("SHA-256 known answers")

@@ -26,6 +26,31 @@ struct ModelTests {
         #expect(Timestamp(parsing: "2016-02-29")?.iso == "2016-02-29T00:00:00Z")
     }
 
+    @Test("ISO text and archive names agree with Foundation's ISO 8601 formatter from 1583 to 9999, and round-trip through parsing from year 0")
+    func isoAgainstFoundation() {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        var g = SystemRandomNumberGenerator()
+        // 1583-01-01 to 9999-12-31 (Foundation counts days of the Julian
+        // calendar before October 1582), every 433rd second of 2014-12-22,
+        // and random instants.
+        let edges: [Int64] = [-12_212_553_600, -1, 0, 59, 86_399, 86_400, 951_782_399, 951_782_400, 1_419_264_900, 4_102_444_800, 253_402_300_799]
+        let instants = edges + (0..<200).map { 1_419_206_400 + $0 * 433 } + (0..<5000).map { _ in Int64.random(in: -12_212_553_600...253_402_300_799, using: &g) }
+        for s in instants {
+            let t = Timestamp(seconds: s)
+            let expected = f.string(from: Date(timeIntervalSince1970: TimeInterval(s)))
+            #expect(t.iso == expected, "\(s)")
+            #expect(t.archiveName == expected.prefix(10).replacingOccurrences(of: "-", with: "") + "." + expected.dropFirst(11).prefix(5).replacingOccurrences(of: ":", with: ""), "\(s)")
+            #expect(Timestamp(parsing: t.iso) == t, "\(s)")
+        }
+        for s in [Int64(-62_167_219_200), -62_135_596_800, -30_000_000_000] {
+            #expect(Timestamp(parsing: Timestamp(seconds: s).iso) == Timestamp(seconds: s), "\(s)")
+        }
+        #expect(Timestamp(seconds: -62_167_219_200).iso == "0000-01-01T00:00:00Z")
+        // Outside four-digit years the text is still made (the old way), not trapped on.
+        #expect(Timestamp(seconds: 253_402_300_800).iso == "10000-01-01T00:00:00Z")
+    }
+
     @Test("durations: parse, compact and prose")
     func durations() {
         #expect(DurationText.parse("90s") == 90)
