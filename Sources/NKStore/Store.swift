@@ -126,6 +126,14 @@ public struct Store: Sendable {
         }
     }
 
+    /// True when there is no store at `path` yet: no file, or an empty one
+    /// (what `verify` and `open` take for a store to create).
+    public static func isAbsent(path: String) -> Bool {
+        var st = stat()
+        if stat(path, &st) != 0 { return errno == ENOENT }
+        return (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0
+    }
+
     /// A store found whole by `verify(path:)`: the file that was checked.
     public struct Verified: Sendable, Equatable {
         let device: UInt64, inode: UInt64, size: Int

@@ -115,8 +115,13 @@ public struct Ingestor: Sendable {
     }
 
     final class Shared: @unchecked Sendable {
-        let lock = NSLock()
+        /// Guards everything here; waited on for the store (`awaitStore`).
+        let lock = NSCondition()
         var next = 0
+        /// The store, once it is open: a new store is created while the
+        /// first phase decodes (`run(paths:creating:)`), and nothing is
+        /// written before it is set.
+        var store: Store?
         var summary = IngestSummary()
         var bytesDone = 0
         var filesDone = 0
@@ -130,7 +135,21 @@ public struct Ingestor: Sendable {
         /// Paths of this run whose content was already stored (by SHA-256):
         /// where a stored file that moved can be read again.
         var copies: [String: String] = [:]
+
+        /// Fewer files (and bytes) are pending than make a batch.
+        var batchWaits: Bool { pending.count < Ingestor.batchFiles && pendingBytes < Ingestor.batchBytes }
+
+        /// Waits (with `lock` held) while the store is being created; true
+        /// when it is there, false when the run failed meanwhile.
+        func awaitStore() -> Bool {
+            while store == nil && failure == nil { lock.wait() }
+            return store != nil && failure == nil
+        }
     }
+
+    /// Stops the decoding when the store could not be created (the run
+    /// throws the creation's own error).
+    struct CreationFailed: Error {}
 
     struct Decoded {
         var ingest: FileIngest
@@ -153,9 +172,30 @@ public struct Ingestor: Sendable {
     /// `interrupted` (the store is as a kill would leave it, minus nothing).
     public func run(paths allPaths: [String], store: Store, progress: (@Sendable (IngestProgress) -> Void)? = nil,
                     shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> IngestSummary {
+        try run(paths: allPaths, open: store, create: { store }, progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Runs the ingest into a store that does not exist yet, which `create`
+    /// makes (on the calling thread) while the first phase's files are
+    /// already being decoded: a new store has no file to skip and no prefix
+    /// learned, so nothing the decoding needs comes from it, and the cores
+    /// do not wait for its creation. What is decoded before it is ready
+    /// waits for it, a batch at most (`batchFiles`, `batchBytes`). Another
+    /// ingest creating the same store at the same time is no different from
+    /// one writing to it meanwhile: its files are found in the write
+    /// transaction and its prefixes by `complete`. When `create` throws,
+    /// the decoding stops and nothing is written.
+    public func run(paths allPaths: [String], creating create: () throws -> Store, progress: (@Sendable (IngestProgress) -> Void)? = nil,
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> IngestSummary {
+        try run(paths: allPaths, open: nil, create: create, progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Into the store `open`, or into the one `create` makes when it is nil.
+    func run(paths allPaths: [String], open: Store?, create: () throws -> Store, progress: (@Sendable (IngestProgress) -> Void)?,
+             shouldStop: @escaping @Sendable () -> Bool) throws -> IngestSummary {
         // A read `startFirstRead` began and no file took (it was stored already) stops here.
         defer { EarlyRead.discardAll() }
-        try store.useScope(scope)
+        try open?.useScope(scope)
         let (paths, refused, collectorNotes) = Self.collectorsKnown(allPaths, override: collectorOverride)
         let start = Date()
         let totalBytes = progress == nil ? 0 : paths.reduce(0) { $0 + Int(FileSource.identity(ofPath: $1)?.size ?? 0) }
@@ -165,10 +205,6 @@ public struct Ingestor: Sendable {
         shared.summary.unreadable = allPaths.count - paths.count
         shared.summary.problems += refused
         shared.summary.notes += collectorNotes
-        // Read once: one query per file cost more than decoding a small file.
-        // Files that arrive meanwhile from another run are caught inside the
-        // write transaction.
-        let known = Known(identities: try store.fileIdentities(), hashes: try store.fileHashes())
         let progressReport: @Sendable () -> Void = {
             guard let progress else { return }
             shared.lock.lock()
@@ -178,14 +214,58 @@ public struct Ingestor: Sendable {
             progress(p)
         }
 
-        var learned = try learn(store: store)
-        phase(readOrder(paths.indices.filter { kinds[$0] == .rib }.map { paths[$0] }), ingester: ingester(learned), store: store, known: known,
-              shared: shared, progress: progressReport, shouldStop: shouldStop)
-        if let failure = shared.failure { throw failure }
-        if !shouldStop() {
+        // RIB dumps first; with none, the update files are the first phase.
+        var phases = [readOrder(paths.indices.filter { kinds[$0] == .rib }.map { paths[$0] }),
+                      readOrder(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] })]
+        if phases[0].isEmpty { phases.swapAt(0, 1) }
+        let store: Store
+        let known: Known
+        var learned: [(seq: Int64, prefix: Prefix)]
+        if let open {
+            store = open
+            shared.store = open
+            // Read once: one query per file cost more than decoding a small file.
+            // Files that arrive meanwhile from another run are caught inside the
+            // write transaction.
+            known = Known(identities: try store.fileIdentities(), hashes: try store.fileHashes())
             learned = try learn(store: store)
-            phase(readOrder(paths.indices.filter { kinds[$0] != .rib }.map { paths[$0] }), ingester: ingester(learned), store: store, known: known,
-                  shared: shared, progress: progressReport, shouldStop: shouldStop)
+            phase(phases[0], ingester: ingester(learned), known: known, shared: shared, progress: progressReport, shouldStop: shouldStop)
+        } else {
+            // A new store: nothing to skip, no prefix learned yet.
+            known = Known(identities: [:], hashes: [:])
+            learned = []
+            let decoded = DispatchSemaphore(value: 0)
+            let first = phases[0]
+            let decoding = Thread { [self] in
+                phase(first, ingester: ingester([]), known: known, shared: shared, progress: progressReport, shouldStop: shouldStop)
+                decoded.signal()
+            }
+            // As the main thread's: concurrentPerform runs an iteration on it.
+            decoding.stackSize = 8 << 20
+            decoding.start()
+            let made: Store
+            do {
+                made = try create()
+                try made.useScope(scope)
+            } catch {
+                shared.lock.lock()
+                if shared.failure == nil { shared.failure = CreationFailed() }
+                shared.lock.broadcast()
+                shared.lock.unlock()
+                decoded.wait()
+                throw error
+            }
+            store = made
+            shared.lock.lock()
+            shared.store = made
+            shared.lock.broadcast()
+            shared.lock.unlock()
+            decoded.wait()
+        }
+        if let failure = shared.failure { throw failure }
+        if !shouldStop() && !phases[1].isEmpty {
+            learned = try learn(store: store)
+            phase(phases[1], ingester: ingester(learned), known: known, shared: shared, progress: progressReport, shouldStop: shouldStop)
             if let failure = shared.failure { throw failure }
         }
         if shouldStop() {
@@ -297,7 +377,7 @@ public struct Ingestor: Sendable {
     }
 
     /// Decodes `paths` on `jobs` threads and writes them.
-    func phase(_ paths: [String], ingester: FileIngester, store: Store, known: Known, shared: Shared, progress: @Sendable () -> Void,
+    func phase(_ paths: [String], ingester: FileIngester, known: Known, shared: Shared, progress: @Sendable () -> Void,
                shouldStop: @Sendable () -> Bool) {
         shared.lock.lock(); shared.next = 0; shared.lock.unlock()
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, paths.count))) { _ in
@@ -306,12 +386,12 @@ public struct Ingestor: Sendable {
                 let k = shared.next
                 shared.next += 1
                 let stop = shared.failure != nil || shouldStop()
-                if k >= paths.count && !stop && !shared.pending.isEmpty && !shared.writing {
+                if k >= paths.count && !stop && !shared.pending.isEmpty && !shared.writing && shared.awaitStore() {
                     // No file left to start: this thread writes what is
                     // decoded while the others finish theirs, rather than
                     // leaving every file to one write after the last.
                     shared.writing = true
-                    flushLocked(store: store, shared: shared)
+                    flushLocked(shared: shared)
                     return
                 }
                 shared.lock.unlock()
@@ -321,21 +401,21 @@ public struct Ingestor: Sendable {
                 // last ones): otherwise the files keep every core busy.
                 var one = ingester
                 one.parallelBzip2 = jobs > 1 && paths.count - k < jobs
-                process(path: paths[k], ingester: one, store: store, known: known, shared: shared)
+                process(path: paths[k], ingester: one, known: known, shared: shared)
                 progress()
             }
         }
-        // What is left waits for no one.
+        // What is left waits for no one (but the store, while it is created).
         shared.lock.lock()
-        if shared.pending.isEmpty || shared.failure != nil {
+        if shared.pending.isEmpty || !shared.awaitStore() {
             shared.lock.unlock()
         } else {
             shared.writing = true
-            flushLocked(store: store, shared: shared)
+            flushLocked(shared: shared)
         }
     }
 
-    func process(path: String, ingester: FileIngester, store: Store, known: Known, shared: Shared) {
+    func process(path: String, ingester: FileIngester, known: Known, shared: Shared) {
         if let stored = known.identities[path], let now = FileSource.identity(ofPath: path), stored == now {
             count(shared, size: Int(now.size)) { $0.skipped += 1 }
             return
@@ -369,13 +449,15 @@ public struct Ingestor: Sendable {
         shared.lock.lock()
         shared.pending.append(Decoded(ingest: ingest, report: report))
         shared.pendingBytes += report.rawBytes
-        // Small files wait for company; a writer already at work takes them too.
-        if shared.writing || (shared.pending.count < Self.batchFiles && shared.pendingBytes < Self.batchBytes) {
+        // Small files wait for company; a writer already at work takes them
+        // too. While the store is created, a batch waits for it, and this
+        // decoder with it: no more than a batch is held.
+        guard !shared.writing, !shared.batchWaits, shared.awaitStore(), !shared.writing, !shared.batchWaits else {
             shared.lock.unlock()
             return
         }
         shared.writing = true
-        flushLocked(store: store, shared: shared)
+        flushLocked(shared: shared)
     }
 
     /// Counts one file that will not be written.
@@ -395,7 +477,8 @@ public struct Ingestor: Sendable {
 
     /// Writes everything pending, including what arrives meanwhile. Called
     /// with `shared.lock` held and `shared.writing` set; returns with the lock released.
-    func flushLocked(store: Store, shared: Shared) {
+    func flushLocked(shared: Shared) {
+        let store = shared.store!
         while true {
             let batch = shared.pending
             shared.pending.removeAll()

@@ -120,16 +120,30 @@ struct Ingest: ParsableCommand {
         }
         let ingestor = Ingestor(scope: scope, collectorOverride: collector, jobs: jobs ?? Cores.available)
         opening.proceed()
-        ingestor.startFirstRead(paths: listing.files)
-        let store: Store
-        do { store = try opening.wait() } catch {
-            EarlyRead.discardAll()
-            throw error
+        // The store, opened (or created) once, with the scopes recorded.
+        var opened: Store?
+        func openedStore() throws -> Store {
+            if let opened { return opened }
+            let made: Store
+            do { made = try opening.wait() } catch {
+                EarlyRead.discardAll()
+                throw error
+            }
+            do { try made.useScopes(scopes) } catch {
+                try? made.close()
+                EarlyRead.discardAll()
+                throw error
+            }
+            opened = made
+            return made
         }
-        do { try store.useScopes(scopes) } catch {
-            try? store.close()
-            EarlyRead.discardAll()
-            throw error
+        // A store that is not there yet is created while the first files
+        // are decoded (Ingestor.run(paths:creating:)); an existing one is
+        // checked and opened while the first file decompresses.
+        let creating = !listing.files.isEmpty && Store.isAbsent(path: self.store.path)
+        if !creating {
+            ingestor.startFirstRead(paths: listing.files)
+            _ = try openedStore()
         }
         Interrupt.install()
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
@@ -139,23 +153,25 @@ struct Ingest: ParsableCommand {
             var progress: (@Sendable (IngestProgress) -> Void)? = nil
             if let bar { progress = { p in bar.update(p) } }
             if !listing.files.isEmpty {
-                summary = try ingestor.run(paths: listing.files, store: store, progress: fetchCollectors.isEmpty ? progress : nil,
-                                           shouldStop: { Interrupt.isRequested })
+                let shown = fetchCollectors.isEmpty ? progress : nil
+                summary = creating
+                    ? try ingestor.run(paths: listing.files, creating: openedStore, progress: shown, shouldStop: { Interrupt.isRequested })
+                    : try ingestor.run(paths: listing.files, store: try openedStore(), progress: shown, shouldStop: { Interrupt.isRequested })
             }
             if !fetchCollectors.isEmpty && !summary.interrupted {
                 let request = try fetchRequest(collectors: fetchCollectors, range: range, ribs: ribs, jobs: downloadJobs, options: download)
-                let (f, s) = try PipelinedFetch.run(request: request, ingestor: ingestor, store: store, quiet: quiet)
+                let (f, s) = try PipelinedFetch.run(request: request, ingestor: ingestor, store: try openedStore(), quiet: quiet)
                 summary.add(s)
                 fetched = (f, request)
                 if f.isIncomplete { fetchFailed = true }
             }
         } catch {
             bar?.finish()
-            try? store.close()
+            try? opened?.close()
             throw error
         }
         bar?.finish()
-        try store.close()
+        try openedStore().close()
         if summary.interrupted {
             Stderr.write("interrupted: \(summary.ingested) file\(summary.ingested == 1 ? "" : "s") committed to \(PathBytes.display(self.store.path)); "
                 + "run the same command again to finish\n")

@@ -79,6 +79,98 @@ struct OrderTests {
         }
     }
 
+    @Test("a store created while the first files decode is the store one opened first makes, for every scope kind, with one and two jobs",
+          arguments: ["prefix", "origin", "country"])
+    func createdWhileDecoding(kind: String) throws {
+        let root = try Fixture.tempDir("creating-\(kind)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let scope: Scope
+        switch kind {
+        case "prefix": scope = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [])
+        case "origin": scope = Scope(prefixes: [], originASNs: [131279])
+        default: scope = try Delegations.scope(country: "KP", text: Self.kpDelegations)
+        }
+        let reference = try Store.inMemory()
+        let expected = try Self.ingest(written.paths, into: reference, scope: scope)
+        for jobs in [1, 2] {
+            // The update files alone (the first phase is theirs), and everything.
+            for paths in [written.paths.filter { $0.contains("updates.") }, written.paths] {
+                let path = root.appendingPathComponent("created-\(jobs)-\(paths.count).sqlite").path
+                var store: Store?
+                let summary = try Ingestor(scope: scope, jobs: jobs).run(paths: paths, creating: {
+                    let made = try Store.open(path: path)
+                    store = made
+                    return made
+                })
+                let created = try #require(store)
+                if paths.count == written.paths.count {
+                    #expect(try created.logicalContent() == reference.logicalContent(), "\(kind), \(jobs) jobs")
+                    #expect(try Self.classification(created, scope) == Self.classification(reference, scope), "\(kind), \(jobs) jobs")
+                    #expect(summary.ingested == expected.ingested && summary.events == expected.events && summary.completed == expected.completed)
+                } else {
+                    #expect(summary.ingested == paths.count)
+                }
+                try created.close()
+            }
+        }
+    }
+
+    @Test("while a new store is created, decoding stops at a batch and waits for it; a creation that fails stops the decoding and is the run's error")
+    func decodingWaitsForTheStore() throws {
+        let root = try Fixture.tempDir("creating-wait")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // 160 small update files, each of its own 5 minutes.
+        let dir = root.appendingPathComponent("rrc00/2014.12")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var paths: [String] = []
+        let session = MRTWriter.Session(peerASN: 3356, localASN: 12654, peerIP: .v4(0x0A00_0001), localIP: .v4(1))
+        for i in 0..<160 {
+            let t = Fixture.t0 + UInt32(i) * 300
+            var w = MRTWriter()
+            w.writeUpdate(MRTWriter.Time(t + 7), session: session, withdrawn: [NLRIEntry(prefix: Fixture.kp[i % 4])])
+            let url = dir.appendingPathComponent("updates.\(Fixture.name(t)).gz")
+            try Data(try Compressor.compress(w.take(), as: .gzip)).write(to: url)
+            paths.append(url.path)
+        }
+        final class Started: @unchecked Sendable {
+            let lock = NSLock()
+            var count = 0
+            func next() -> Bool { lock.lock(); count += 1; lock.unlock(); return false }
+            var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+        }
+        for jobs in [1, 2] {
+            let started = Started()
+            let path = root.appendingPathComponent("waited-\(jobs).sqlite").path
+            var atCreation = 0
+            var store: Store?
+            let summary = try Ingestor(scope: .northKorea, jobs: jobs).run(paths: paths, creating: {
+                // Decoding goes on until a batch is pending, then waits.
+                let deadline = Date().addingTimeInterval(20)
+                while started.value < Ingestor.batchFiles && Date() < deadline { usleep(1000) }
+                usleep(300_000)
+                atCreation = started.value
+                let made = try Store.open(path: path)
+                store = made
+                return made
+            }, shouldStop: started.next)
+            #expect(atCreation >= Ingestor.batchFiles, "decoding did not start before the store: \(atCreation) files")
+            #expect(atCreation <= Ingestor.batchFiles + jobs, "more than a batch decoded while the store was created: \(atCreation) files")
+            #expect(summary.ingested == 160 && summary.events == 160)
+            let made = try #require(store)
+            #expect(try made.query("SELECT COUNT(*) FROM files") == [["160"]])
+            try made.close()
+        }
+        // A store that cannot be created: its error, and nothing anywhere.
+        let started = Started()
+        let failing = root.appendingPathComponent("no-such-folder/s.sqlite").path
+        #expect(throws: StoreError.self) {
+            try Ingestor(scope: .northKorea, jobs: 2).run(paths: paths, creating: { try Store.open(path: failing) }, shouldStop: started.next)
+        }
+        #expect(started.value <= Ingestor.batchFiles + 2)
+        #expect(!FileManager.default.fileExists(atPath: failing))
+    }
+
     @Test("a prefix learned after a file was read is read again from it; a file that is gone is listed, and a copy given later completes it")
     func learnedLater() throws {
         let root = try Fixture.tempDir("learned")
