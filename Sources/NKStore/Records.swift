@@ -17,12 +17,13 @@ protocol CachedInsert {
     func bind(_ b: inout RowInserter.Binder)
 }
 
-extension CachedInsert {
-    static func makeInsertSQL<K: CodingKey & CaseIterable>(_ table: String, _ keys: K.Type) -> String {
-        let names = K.allCases.map(\.stringValue)
-        return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
-    }
+/// `INSERT INTO table (every coding key) VALUES (?, …)`.
+func makeInsertSQL<K: CodingKey & CaseIterable>(_ table: String, _ keys: K.Type) -> String {
+    let names = K.allCases.map(\.stringValue)
+    return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+}
 
+extension CachedInsert {
     /// Inserts the row through a statement prepared for its table; in a
     /// loop, `RowInserter(db, sql: insertSQL)` once is cheaper.
     func insertCached(_ db: Database) throws {
@@ -371,7 +372,7 @@ struct RIBTableRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
 }
 
 /// `events`: in-scope route events.
-struct EventRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
+struct EventRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "events"
     var fileID: Int64
     var peerID: Int64
@@ -387,8 +388,12 @@ struct EventRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
         case originASN = "origin_asn", nextHop = "next_hop"
     }
     static let insertSQL = makeInsertSQL(databaseTableName, CodingKeys.self)
-    func bind(_ b: inout RowInserter.Binder) {
-        b.bind(fileID); b.bind(peerID); b.bind(timeUs); b.bind(kind.letter); b.bind(prefix); b.bind(asPath); b.bind(originASN); b.bind(nextHop)
+    /// Binds the row of `e`, in the order of the coding keys, straight from
+    /// the event: its prefix and next hop are written as text where SQLite
+    /// reads them (the writer made two strings per event for them).
+    static func bind(_ b: inout RowInserter.Binder, fileID: Int64, peerID: Int64, _ e: RouteEvent) {
+        b.bind(fileID); b.bind(peerID); b.bind(e.time.microseconds); b.bind(e.kind.letter); b.bind(e.prefix); b.bind(e.asPath)
+        b.bind(e.originASN.map(Int64.init)); b.bind(e.nextHop)
     }
     enum Columns {
         static let fileID = Column(CodingKeys.fileID), peerID = Column(CodingKeys.peerID), timeUs = Column(CodingKeys.timeUs)
@@ -408,17 +413,6 @@ struct EventRow: Codable, FetchableRecord, PersistableRecord, CachedInsert {
         asPath = row[K.asPath.rawValue]
         originASN = row[K.originASN.rawValue]
         nextHop = row[K.nextHop.rawValue]
-    }
-
-    init(fileID: Int64, peerID: Int64, _ e: RouteEvent) {
-        self.fileID = fileID
-        self.peerID = peerID
-        timeUs = e.time.microseconds
-        kind = e.kind
-        prefix = e.prefix.description
-        asPath = e.asPath
-        originASN = e.originASN.map(Int64.init)
-        nextHop = e.nextHop?.description
     }
 }
 

@@ -139,7 +139,17 @@ extension Store {
     /// Collector and peer row IDs already looked up in this transaction.
     struct BatchIDs {
         var collectors: [String: Int64] = [:]
-        var peers: [Peer: Int64] = [:]
+        /// By collector row ID, address and ASN: the collector's name is not
+        /// hashed for every event.
+        var peers: [PeerKey: Int64] = [:]
+        /// The last peer looked up: a file's events often come from one peer in a row.
+        var last: (key: PeerKey, id: Int64)?
+    }
+
+    struct PeerKey: Hashable {
+        var collectorID: Int64
+        var ip: IPAddress
+        var asn: UInt32
     }
 
     func collectorID(_ c: Collector, _ db: Database, _ ids: inout BatchIDs) throws -> Int64 {
@@ -158,20 +168,27 @@ extension Store {
     }
 
     func peerID(_ p: Peer, collectorID: Int64, _ db: Database, _ ids: inout BatchIDs) throws -> Int64 {
-        if let id = ids.peers[p] { return id }
+        let key = PeerKey(collectorID: collectorID, ip: p.ip, asn: p.asn)
+        if let last = ids.last, last.key == key { return last.id }
+        if let id = ids.peers[key] {
+            ids.last = (key, id)
+            return id
+        }
         typealias K = PeerRow.CodingKeys
         let ip = p.ip.description
         let find = try db.cachedStatement(sql: """
             SELECT \(K.id.rawValue) FROM \(PeerRow.databaseTableName) WHERE \(K.collectorID.rawValue) = ? AND \(K.ip.rawValue) = ? AND \(K.asn.rawValue) = ?
             """)
         if let id = try Int64.fetchOne(find, arguments: [collectorID, ip, Int64(p.asn)]) {
-            ids.peers[p] = id
+            ids.peers[key] = id
+            ids.last = (key, id)
             return id
         }
         var row = PeerRow(id: nil, collectorID: collectorID, ip: ip, asn: Int64(p.asn))
         try row.insert(db)
         let id = row.id ?? db.lastInsertedRowID
-        ids.peers[p] = id
+        ids.peers[key] = id
+        ids.last = (key, id)
         return id
     }
 
@@ -201,7 +218,8 @@ extension Store {
         try rows.files.insert(row)
         let fileID = db.lastInsertedRowID
         for e in f.events {
-            try rows.events.insert(EventRow(fileID: fileID, peerID: try peerID(e.peer, collectorID: cid, db, &ids), e))
+            let pid = try peerID(e.peer, collectorID: cid, db, &ids)
+            try rows.events.insert { EventRow.bind(&$0, fileID: fileID, peerID: pid, e) }
         }
         for s in f.states {
             try rows.sessions.insert(SessionChangeRow(fileID: fileID, peerID: try peerID(s.peer, collectorID: cid, db, &ids), timeUs: s.time.microseconds,
@@ -258,7 +276,8 @@ extension Store {
             var ids = BatchIDs()
             let rows = try RowInserter(db, sql: EventRow.insertSQL)
             for e in events {
-                try rows.insert(EventRow(fileID: id, peerID: try peerID(e.peer, collectorID: current.collectorID, db, &ids), e))
+                let pid = try peerID(e.peer, collectorID: current.collectorID, db, &ids)
+                try rows.insert { EventRow.bind(&$0, fileID: id, peerID: pid, e) }
             }
             try db.execute(sql: "UPDATE files SET scanned_through = ?, events = events + ? WHERE id = ?", arguments: [scannedThrough, events.count, id])
         }

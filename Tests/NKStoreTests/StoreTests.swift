@@ -64,6 +64,28 @@ struct StoreTests {
         #expect(sqlite3_memory_highwater(0) == 0)
     }
 
+    @Test("text parameters: written in place, copied when longer than the scratch, empty as '' and absent as NULL, IPv6 in inet_ntop's form")
+    func textParameters() throws {
+        let s = try Store.inMemory()
+        try s.useScope(.northKorea)
+        let v6 = Peer(collector: "rrc00", ip: IPAddress("2001:7f8::3:0:1")!, asn: 6939)
+        let long = (0..<5000).map { String(64_512 + $0 % 1000) }.joined(separator: " ")  // 30 KB: more than the scratch
+        let events = [
+            RouteEvent(time: Self.t0, peer: v6, kind: .announce, prefix: Prefix("2001:db8::/32")!, asPath: long, originASN: 65_000,
+                       nextHop: IPAddress("::ffff:192.0.2.1")),
+            RouteEvent(time: Self.t0.adding(seconds: 1), peer: v6, kind: .announce, prefix: Prefix("175.45.176.0/24")!, asPath: "",
+                       originASN: nil, nextHop: IPAddress("fe80::1")),
+            RouteEvent(time: Self.t0.adding(seconds: 2), peer: Self.peer, kind: .withdraw, prefix: Prefix("175.45.177.0/24")!),
+        ]
+        #expect(try s.insert(Self.file("t", events: events)) == .inserted)
+        let rows = try s.query("SELECT prefix, length(as_path), as_path IS NULL, next_hop, next_hop IS NULL, errors FROM events e JOIN files f ON f.id = e.file_id ORDER BY time_us")
+        #expect(rows == [["2001:db8::/32", "\(long.utf8.count)", "0", "::ffff:192.0.2.1", "0", ""],
+                         ["175.45.176.0/24", "0", "0", "fe80::1", "0", ""],
+                         ["175.45.177.0/24", nil, "1", nil, "1", ""]])
+        #expect(try s.query("SELECT as_path = ? FROM events WHERE prefix = '2001:db8::/32'".replacingOccurrences(of: "?", with: "'\(long)'")) == [["1"]])
+        #expect(try s.routeEvents(kinds: [.announce, .withdraw]).map(\.event) == events)
+    }
+
     @Test("a store refuses a different scope")
     func scopeMismatch() throws {
         let s = try Store.inMemory()

@@ -60,9 +60,9 @@ extension Prefix: CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public func appendText(to out: inout [UInt8]) {
+    public func appendText<O: ByteOutput>(to out: inout O) {
         address.appendText(to: &out)
-        out.append(UInt8(ascii: "/"))
+        out.put(UInt8(ascii: "/"))
         appendDecimal(length, to: &out)
     }
 }
