@@ -175,6 +175,40 @@ struct StoreTests {
         #expect(try s.query("SELECT * FROM gaps") == [])
     }
 
+    @Test("v5: a store made before it loses the two unused indexes and nothing else; lookups by hash and by archive key stay indexed; still schema 4")
+    func migrationToV5() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let q = try DatabaseQueue(path: path)
+        try Store.migrator.migrate(q, upTo: "v4")
+        try q.close()
+        // A store written by the build before v5 (its migrations stop at v4).
+        let old = try DatabaseQueue(path: path)
+        #expect(try old.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'files' ORDER BY name") }
+                == ["files_archive_key", "files_path", "files_sha256", "sqlite_autoindex_files_1"])
+        try old.close()
+        let s = try Store.open(path: path)
+        try s.useScope(.northKorea)
+        #expect(try s.insert([Self.file("a"), Self.file("b")]) == [.inserted, .inserted])
+        #expect(try s.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'files' ORDER BY name")
+                == [["files_archive_key"], ["sqlite_autoindex_files_1"]])
+        #expect(try s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [["4"]])
+        #expect(try s.insert(Self.file("a")) == .duplicate)
+        // The writer's lookups, planned on the indexes that are left.
+        let plans = try s.query("EXPLAIN QUERY PLAN " + Store.bySHASQL.replacingOccurrences(of: "?", with: "'a'"))
+            + s.query("EXPLAIN QUERY PLAN " + Store.byKeySQL.replacingOccurrences(of: "?", with: "'rrc00/a'"))
+        #expect(plans.map { $0.last! ?? "" } == ["SEARCH files USING COVERING INDEX sqlite_autoindex_files_1 (sha256=?)",
+                                                  "SEARCH files USING INDEX files_archive_key (archive_key=?)"])
+        try s.close()
+        // A build of schema 4 without v5 opens it and migrates nothing.
+        var upToV4 = DatabaseMigrator()
+        for id in ["v1", "v2", "v3", "v4"] { upToV4.registerMigration(id) { _ in Issue.record("migration \(id) ran again") } }
+        let older = try DatabaseQueue(path: path)
+        try upToV4.migrate(older)
+        #expect(try older.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM files") } == 2)
+        try older.close()
+    }
+
     @Test("a store from a newer nkwatch is refused")
     func newer() throws {
         let path = Self.tempPath()
