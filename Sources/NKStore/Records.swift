@@ -461,15 +461,20 @@ public struct FileIngest: Sendable, Equatable {
     public var ribTables: [RIBTableSize]
     /// Elements per 5-minute bin (bin start, seconds).
     public var bins: [Int64: Int]
+    /// The prefixes of `events` announced (or in a RIB) by one of the
+    /// scope's origin ASNs: what the file teaches the scope (not stored as
+    /// such; the ingest learns them from it).
+    public var originated: Set<Prefix>
 
     public init(file: StoredFile, collector: Collector, events: RouteEventList = RouteEventList(), states: [SessionChange] = [],
-                ribTables: [RIBTableSize] = [], bins: [Int64: Int] = [:]) {
+                ribTables: [RIBTableSize] = [], bins: [Int64: Int] = [:], originated: Set<Prefix> = []) {
         self.file = file
         self.collector = collector
         self.events = events
         self.states = states
         self.ribTables = ribTables
         self.bins = bins
+        self.originated = originated
     }
 }
 

@@ -105,6 +105,8 @@ final class FileAccumulator {
     var elements = 0
     var sawRIB = false
     var sawUpdates = false
+    /// Prefixes announced (or in a RIB) with one of the scope's origin ASNs.
+    var originated: Set<Prefix> = []
     /// Reused for each record's elements.
     private var scratch: [BGPElement] = []
 
@@ -170,6 +172,7 @@ final class FileAccumulator {
         }
         guard let prefix = e.prefix, capture.keeps(e, prefix) else { return }
         let withdrawn = e.kind == .withdraw
+        if !withdrawn, let origin = e.attributes?.originASN, capture.originASNs.contains(origin) { originated.insert(prefix) }
         events.append(RouteEvent(time: time, peer: peer, kind: e.kind, prefix: prefix,
                                  asPath: withdrawn ? nil : e.attributes?.effectiveASPath?.description,
                                  originASN: withdrawn ? nil : e.attributes?.originASN, nextHop: withdrawn ? nil : e.nextHop))
@@ -189,7 +192,7 @@ final class FileAccumulator {
                               identity: report.changedWhileRead ? nil : report.identity, archiveKey: archiveKey, scannedThrough: scannedThrough)
         return FileIngest(file: file, collector: layout.collector, events: events, states: states,
                           ribTables: rib.finish(collector: collector, time: { Timestamp(seconds: $0) }).sorted { $0.peer < $1.peer },
-                          bins: bins.finish())
+                          bins: bins.finish(), originated: originated)
     }
 
     /// The time a file covers: from the name's time (or the first record) to

@@ -135,6 +135,10 @@ public struct Ingestor: Sendable {
         /// Paths of this run whose content was already stored (by SHA-256):
         /// where a stored file that moved can be read again.
         var copies: [String: String] = [:]
+        /// Prefixes the scope's origin ASNs announced in the files this run
+        /// wrote, and those of them `learn` has recorded already.
+        var originated: Set<Prefix> = []
+        var recorded: Set<Prefix> = []
 
         /// Fewer files (and bytes) are pending than make a batch.
         var batchWaits: Bool { pending.count < Ingestor.batchFiles && pendingBytes < Ingestor.batchBytes }
@@ -228,7 +232,7 @@ public struct Ingestor: Sendable {
             // Files that arrive meanwhile from another run are caught inside the
             // write transaction.
             known = Known(identities: try store.fileIdentities(), hashes: try store.fileHashes())
-            learned = try learn(store: store)
+            learned = try learn(store: store, scanning: true, shared: shared)
             phase(phases[0], ingester: ingester(learned), known: known, shared: shared, progress: progressReport, shouldStop: shouldStop)
         } else {
             // A new store: nothing to skip, no prefix learned yet.
@@ -264,14 +268,14 @@ public struct Ingestor: Sendable {
         }
         if let failure = shared.failure { throw failure }
         if !shouldStop() && !phases[1].isEmpty {
-            learned = try learn(store: store)
+            learned = try learn(store: store, scanning: false, shared: shared)
             phase(phases[1], ingester: ingester(learned), known: known, shared: shared, progress: progressReport, shouldStop: shouldStop)
             if let failure = shared.failure { throw failure }
         }
         if shouldStop() {
             shared.summary.interrupted = true
         } else {
-            learned = try learn(store: store)
+            learned = try learn(store: store, scanning: false, shared: shared)
             try complete(store: store, learned: learned, shared: shared)
         }
         let coverage = try store.recordCoverage()
@@ -368,11 +372,31 @@ public struct Ingestor: Sendable {
     /// Records the prefixes the scope's origin ASNs announced that no scope
     /// prefix holds (those are in scope already), and returns every learned
     /// prefix in the order it was learned.
-    func learn(store: Store) throws(StoreError) -> [(seq: Int64, prefix: Prefix)] {
+    ///
+    /// What the store held before this run is found by a scan of its events
+    /// (`scanning`: once per run, before its first file, and not for a new
+    /// store): it may hold files no run learned from (a run killed before
+    /// its end, a merge). After that only this run's own files can teach
+    /// anything, and what they teach was gathered as they were written
+    /// (`FileIngest.originated`): no scan of every event at each phase and
+    /// at the end, which grew with the store. Another ingest writing at the
+    /// same time learns from its own files.
+    func learn(store: Store, scanning: Bool, shared: Shared) throws(StoreError) -> [(seq: Int64, prefix: Prefix)] {
         guard !scope.originASNs.isEmpty else { return [] }
         let inScope = scope.prefixSet
-        let announced = try store.prefixesOriginatedBy(scope.originASNs).filter { !inScope.overlaps($0) }
-        try store.learn(announced)
+        var announced: [Prefix]
+        if scanning {
+            announced = try store.prefixesOriginatedBy(scope.originASNs)
+        } else {
+            shared.lock.lock()
+            announced = shared.originated.subtracting(shared.recorded).sorted()
+            shared.lock.unlock()
+        }
+        let teach = announced.filter { !inScope.overlaps($0) }
+        if !teach.isEmpty { try store.learn(teach) }
+        shared.lock.lock()
+        shared.recorded.formUnion(announced)
+        shared.lock.unlock()
         return try store.learnedPrefixes()
     }
 
@@ -524,6 +548,7 @@ public struct Ingestor: Sendable {
             case .inserted:
                 break
             }
+            shared.originated.formUnion(d.ingest.originated)
             shared.summary.ingested += 1
             shared.summary.elements += d.ingest.file.elements
             shared.summary.events += d.ingest.events.count

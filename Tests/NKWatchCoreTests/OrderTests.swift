@@ -116,6 +116,43 @@ struct OrderTests {
         }
     }
 
+    @Test("prefixes are learned from the files a run wrote, and from the store's events when a run was stopped before it learned from its own",
+          arguments: [1, 2, 5, 9])
+    func learnedAfterAnInterruption(stopAfter: Int) throws {
+        let root = try Fixture.tempDir("learn-stop-\(stopAfter)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        // The origin AS alone: every prefix it announces is learned.
+        let scope = Scope(prefixes: [], originASNs: [131279])
+        let reference = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: reference, scope: scope)
+        #expect(try reference.learnedPrefixes().count == 4)
+        // A run stopped after a few files (the RIB dumps first): what it
+        // committed was never learned from. The next run learns it from
+        // the store and reads again what it read without those prefixes.
+        for jobs in [1, 2] {
+            let s = try Store.inMemory()
+            final class Calls: @unchecked Sendable { var n = 0; let lock = NSLock() }
+            let calls = Calls()
+            let first = try Ingestor(scope: scope, jobs: jobs).run(paths: written.paths, store: s, shouldStop: {
+                calls.lock.lock(); defer { calls.lock.unlock() }
+                calls.n += 1
+                return calls.n > stopAfter
+            })
+            #expect(first.interrupted)
+            // Stopped among the RIB dumps: nothing learned yet.
+            if stopAfter <= 2 { #expect(try s.learnedPrefixes().isEmpty) }
+            // The RIB dumps again: all stored, none written; the prefixes come from the store.
+            let ribs = written.paths.filter { !$0.contains("updates.") }
+            let again = try Self.ingest(ribs, into: s, scope: scope, jobs: jobs)
+            #expect(again.ingested <= 2)
+            #expect(try s.learnedPrefixes().map(\.prefix) == reference.learnedPrefixes().map(\.prefix))
+            _ = try Self.ingest(written.paths, into: s, scope: scope, jobs: jobs)
+            #expect(try s.logicalContent() == reference.logicalContent(), "stopped after \(stopAfter), \(jobs) jobs")
+            #expect(try Self.classification(s, scope) == Self.classification(reference, scope))
+        }
+    }
+
     @Test("while a new store is created, decoding stops at a batch and waits for it; a creation that fails stops the decoding and is the run's error")
     func decodingWaitsForTheStore() throws {
         let root = try Fixture.tempDir("creating-wait")
