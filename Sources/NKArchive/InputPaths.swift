@@ -84,7 +84,16 @@ public enum InputPaths {
             if name.first == UInt8(ascii: ".") { continue }
             entries.append((name, ent.pointee.d_type))
         }
-        entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        // Byte order, compared with memcmp: the generic lexicographic
+        // comparison of two arrays was half of listing the sample's 3 449 files.
+        entries.sort { a, b in
+            a.name.withUnsafeBufferPointer { x in
+                b.name.withUnsafeBufferPointer { y in
+                    let c = memcmp(x.baseAddress ?? UnsafePointer(bitPattern: 1)!, y.baseAddress ?? UnsafePointer(bitPattern: 1)!, min(x.count, y.count))
+                    return c != 0 ? c < 0 : x.count < y.count
+                }
+            }
+        }
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         for (name, type) in entries {
             let full = prefix + PathBytes.string(name)
@@ -137,7 +146,12 @@ public enum InputPaths {
                     return true
                 }
             }
-            func hasSuffix(_ s: StaticString) -> Bool { name.count >= s.utf8CodeUnitCount && matches(s, at: name.count - s.utf8CodeUnitCount) }
+            // Most suffixes differ from the name in its last byte: that first.
+            let last = name.last.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
+            func hasSuffix(_ s: StaticString) -> Bool {
+                let n = s.utf8CodeUnitCount
+                return name.count >= n && s.utf8Start[n - 1] == last && matches(s, at: name.count - n)
+            }
             func hasPrefix(_ s: StaticString) -> Bool { name.count >= s.utf8CodeUnitCount && matches(s, at: 0) }
             if Self.notDumpSuffixes.contains(where: hasSuffix) { self = .notDump; return }
             if Self.dumpPrefixes.contains(where: hasPrefix) { self = .dump; return }

@@ -143,6 +143,24 @@ struct LayoutTests {
         #expect(PathBytes.string(Array("\u{10FF41}".utf8)).unicodeScalars.count == 4)
     }
 
+    @Test("a folder is walked in the byte order of its names: shorter first when one is the start of another, upper case before lower, UTF-8 and other bytes last")
+    func walkOrder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nkwatch-walk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let names: [[UInt8]] = [Array("b.gz".utf8), Array("a.gz".utf8), Array("a.gz.bz2".utf8), Array("B.gz".utf8), Array("é.gz".utf8),
+                                [0xFF, 0x2E, 0x67, 0x7A], Array("a.bz2".utf8), Array("updates.20141222.1615.gz".utf8), Array("updates.20141222.1610.gz".utf8)]
+        for n in names {
+            let path = dir.path + "/" + PathBytes.string(n)
+            let fd = PathBytes.withCString(path) { creat($0, 0o644) }
+            #expect(fd >= 0)
+            close(fd)
+        }
+        let listed = InputPaths.list([dir.path]).files.map { PathBytes.bytes(String($0.dropFirst(dir.path.count + 1))) }
+        #expect(listed == names.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(listed.first == Array("B.gz".utf8) && listed.last == [0xFF, 0x2E, 0x67, 0x7A])
+    }
+
     @Test("names in a folder walked: dumps by archive prefix or extension, in any case; documentation, checksums and partial downloads are not")
     func nameCheck() {
         func check(_ name: String) -> InputPaths.NameCheck { InputPaths.NameCheck(Array(name.utf8)) }
