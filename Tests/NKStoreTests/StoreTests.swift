@@ -86,6 +86,39 @@ struct StoreTests {
         #expect(try s.routeEvents(kinds: [.announce, .withdraw]).map(\.event) == events)
     }
 
+    @Test("closing leaves one file in rollback-journal mode; with another connection open it returns at once, the log checkpointed and empty, and the next close finishes the job")
+    func closeBackToOneFile() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        func exists(_ suffix: String) -> Bool { FileManager.default.fileExists(atPath: path + suffix) }
+        let s = try Store.open(path: path)
+        try s.useScope(.northKorea)
+        try s.insert((0..<50).map { Self.file("c\($0)") })
+        #expect(try s.query("SELECT COUNT(*) FROM files") == [["50"]])
+        try s.close()
+        #expect(!exists("-wal") && !exists("-shm"))
+        let q = try DatabaseQueue(path: path)
+        #expect(try q.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "delete")
+        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM files") } == 50)
+        try q.close()
+        // Another connection (a reader) holds the file while the writer closes.
+        let again = try Store.open(path: path)
+        try again.insert((50..<80).map { Self.file("c\($0)") })
+        let reader = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        #expect(try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM files") } == 80)
+        let start = Date()
+        try again.close()
+        #expect(Date().timeIntervalSince(start) < 5, "close waited for the reader")
+        #expect(exists("-wal"))
+        #expect((try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) == 0)
+        #expect(try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM files") } == 80)
+        try reader.close()
+        try Store.open(path: path).close()
+        #expect(!exists("-wal") && !exists("-shm"))
+        let last = try Store.open(path: path, mode: .read)
+        #expect(try last.query("SELECT COUNT(*) FROM files") == [["80"]])
+    }
+
     @Test("a store refuses a different scope")
     func scopeMismatch() throws {
         let s = try Store.inMemory()
