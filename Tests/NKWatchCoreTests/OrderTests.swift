@@ -28,6 +28,15 @@ struct OrderTests {
         apnic|KP|asn|131279|1|20091217|allocated|A9166C7B
         """
 
+    /// The fixture's scope by prefix, by origin ASN alone, or by country file.
+    static func scope(_ kind: String) throws -> Scope {
+        switch kind {
+        case "prefix": return Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [])
+        case "origin": return Scope(prefixes: [], originASNs: [131279])
+        default: return try Delegations.scope(country: "KP", text: kpDelegations)
+        }
+    }
+
     @Test("files start longest first on several threads (size by compression), in the given order on one")
     func readOrder() throws {
         let root = try Fixture.tempDir("read-order")
@@ -52,12 +61,7 @@ struct OrderTests {
         let root = try Fixture.tempDir("order-\(kind)")
         defer { try? FileManager.default.removeItem(at: root) }
         let written = try Fixture.write(to: root)
-        let scope: Scope
-        switch kind {
-        case "prefix": scope = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [])
-        case "origin": scope = Scope(prefixes: [], originASNs: [131279])
-        default: scope = try Delegations.scope(country: "KP", text: Self.kpDelegations)
-        }
+        let scope = try Self.scope(kind)
         let reference = try Store.inMemory()
         _ = try Self.ingest(written.paths, into: reference, scope: scope)
         let content = try reference.logicalContent()
@@ -85,12 +89,7 @@ struct OrderTests {
         let root = try Fixture.tempDir("creating-\(kind)")
         defer { try? FileManager.default.removeItem(at: root) }
         let written = try Fixture.write(to: root)
-        let scope: Scope
-        switch kind {
-        case "prefix": scope = Scope(prefixes: [Prefix("175.45.176.0/22")!], originASNs: [])
-        case "origin": scope = Scope(prefixes: [], originASNs: [131279])
-        default: scope = try Delegations.scope(country: "KP", text: Self.kpDelegations)
-        }
+        let scope = try Self.scope(kind)
         let reference = try Store.inMemory()
         let expected = try Self.ingest(written.paths, into: reference, scope: scope)
         for jobs in [1, 2] {
