@@ -475,7 +475,9 @@ public struct Ingestor: Sendable {
         shared.pendingBytes += report.rawBytes
         // Small files wait for company; a writer already at work takes them
         // too. While the store is created, a batch waits for it, and this
-        // decoder with it: no more than a batch is held.
+        // decoder with it: no more than a batch is held. The wait lets go of
+        // the lock, so what it found before is asked again after it (another
+        // decoder may have started the writing meanwhile).
         guard !shared.writing, !shared.batchWaits, shared.awaitStore(), !shared.writing, !shared.batchWaits else {
             shared.lock.unlock()
             return

@@ -210,6 +210,27 @@ struct IngestCLITests {
         #expect(m.stderr.contains("another scope"))
     }
 
+    @Test("a new store that cannot be created (its folder is missing, or is a file): exit 4 naming it, at once, nothing created; the files decoded meanwhile are not lost, the next run reads them")
+    func newStoreNotCreated() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let paths = try Self.writeArchive(root)
+        let notAFolder = root.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: notAFolder)
+        for store in [root.appendingPathComponent("missing/s.sqlite").path, notAFolder.path + "/s.sqlite"] {
+            let start = Date()
+            let r = try CLITests.run(["ingest", "--store", store] + paths)
+            #expect(r.status == 4, "\(r.stderr)")
+            #expect(r.stderr.contains(store), "\(r.stderr)")
+            #expect(Date().timeIntervalSince(start) < 20)
+            #expect(!FileManager.default.fileExists(atPath: store))
+        }
+        let good = root.appendingPathComponent("s.sqlite").path
+        let ok = try CLITests.run(["ingest", "--format", "json", "--store", good] + paths)
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("\"ingested\":\(paths.count)"))
+    }
+
     static var corpus: URL? { TestCorpus.location }
 
     @Test("the whole RIS corpus into one store: per-file element counts equal bgpdump's line counts",
