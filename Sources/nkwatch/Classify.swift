@@ -6,6 +6,7 @@ import NKRender
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "classify",
         abstract: "Label outages: isolated blips, continuous instability, hard outages.",
         discussion: """
         Prints the periods of continuous instability and the episodes (label, \

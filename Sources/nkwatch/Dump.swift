@@ -7,6 +7,7 @@ import NKWatchCore
 
 struct Dump: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dump",
         abstract: "Decode MRT dumps to bgpdump -m lines or JSON lines.",
         discussion: """
         Reads MRT files (gzip, bzip2 or plain, found from their first bytes; '-' is \

@@ -111,6 +111,7 @@ final class FetchBar: @unchecked Sendable {
 
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Download RouteViews and RIS archives by collector and time range into the cache.",
         discussion: """
         Finds the files from the archives' directory listings — RouteViews: \

@@ -9,6 +9,7 @@ import NKWatchCore
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Read MRT archives into the SQLite store, keeping what the scope needs.",
         discussion: """
         Reads RIB and update dumps of any number of collectors — files, directories \

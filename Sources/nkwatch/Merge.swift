@@ -7,6 +7,7 @@ import NKWatchCore
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Combine stores ingested from parts of the files into one.",
         discussion: """
         Each shard is a store that 'nkwatch ingest' filled from some of the files \

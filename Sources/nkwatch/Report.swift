@@ -6,6 +6,7 @@ import NKWatchCore
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write a report: the verdict, visibility heat map, routed count, score, episodes, sources.",
         discussion: """
         Markdown (default), a self-contained HTML page (inline SVG, no network, \

@@ -4,6 +4,7 @@ import NKWatchCore
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "simulate",
         abstract: "Write MRT archives laid out like RouteViews and RIS from a scenario file.",
         discussion: """
         Writes RouteViews-style collectors (route-views2/bgpdata/2014.12/UPDATES/\

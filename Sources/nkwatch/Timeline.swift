@@ -3,6 +3,7 @@ import NKRender
 
 struct Timeline: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "timeline",
         abstract: "Chart the visibility of each target block over time.",
         discussion: """
         One row per target block (up, partial, down or unknown in each bin), the \

@@ -169,12 +169,6 @@ struct OrderTests {
             try Data(try Compressor.compress(w.take(), as: .gzip)).write(to: url)
             paths.append(url.path)
         }
-        final class Started: @unchecked Sendable {
-            let lock = NSLock()
-            var count = 0
-            func next() -> Bool { lock.lock(); count += 1; lock.unlock(); return false }
-            var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-        }
         for jobs in [1, 2] {
             let started = Started()
             let path = root.appendingPathComponent("waited-\(jobs).sqlite").path
@@ -205,6 +199,47 @@ struct OrderTests {
         }
         #expect(started.value <= Ingestor.batchFiles + 2)
         #expect(!FileManager.default.fileExists(atPath: failing))
+    }
+
+    @Test("update files wait for what the RIB dumps teach, and only for that: when they teach nothing, update files decode before any RIB dump is written",
+          arguments: [("prefix", false), ("country", false), ("origin", true)])
+    func updatesWaitOnlyToLearn(kind: String, teaches: Bool) throws {
+        let root = try Fixture.tempDir("gate-\(kind)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try Fixture.write(to: root)
+        let ribs = written.paths.filter { !$0.contains("updates.") }.count
+        #expect(written.paths.count > ribs + 8)
+        let scope = try Self.scope(kind)
+        let reference = try Store.inMemory()
+        _ = try Self.ingest(written.paths, into: reference, scope: scope)
+        // Nothing is written before the store is created: files started
+        // meanwhile beyond the RIB dumps (and one waiting file per job)
+        // are update files that did not wait for the RIB dumps' writes.
+        let started = Started()
+        let path = root.appendingPathComponent("gate.sqlite").path
+        var atCreation = 0
+        var store: Store?
+        let summary = try Ingestor(scope: scope, jobs: 2).run(paths: written.paths, creating: {
+            let deadline = Date().addingTimeInterval(teaches ? 0.3 : 20)
+            while started.value <= ribs + 3 && Date() < deadline { usleep(1000) }
+            atCreation = started.value
+            let made = try Store.open(path: path)
+            store = made
+            return made
+        }, shouldStop: started.next)
+        if teaches {
+            // The origin AS's prefixes, learned from the RIB dumps before any update file is read.
+            #expect(atCreation <= ribs + 2, "update files started before the RIB dumps taught: \(atCreation) files")
+            #expect(try reference.learnedPrefixes().count == 4)
+        } else {
+            #expect(atCreation > ribs + 3, "update files waited for the RIB dumps to be written: \(atCreation) files")
+        }
+        // No update file is read twice (the RIB dumps are, for what they
+        // taught: they were read before it was learned), and the store is one run's.
+        #expect(summary.completed == (teaches ? ribs : 0))
+        let made = try #require(store)
+        #expect(try made.logicalContent() == reference.logicalContent())
+        try made.close()
     }
 
     @Test("a prefix learned after a file was read is read again from it; a file that is gone is listed, and a copy given later completes it")
@@ -315,4 +350,13 @@ struct OrderTests {
         #expect(try s.logicalContent() == reference.logicalContent())
         #expect(try s.query("SELECT COUNT(*) FROM files") == [["\(written.paths.count)"]])
     }
+}
+
+/// Counts the calls of an ingest's `shouldStop` (one per file started, and
+/// one per thread at the end), never stopping it.
+final class Started: @unchecked Sendable {
+    let lock = NSLock()
+    var count = 0
+    func next() -> Bool { lock.lock(); count += 1; lock.unlock(); return false }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
