@@ -4,6 +4,9 @@
 #   - nkwatch ingest (default scope) against zcat/bzcat of the same file;
 #   - multi-file ingest on one core (taskset -c 0, --jobs 1) against all cores,
 #     on seven large files of each compression and on SampleData/kp-2014-12;
+#     with the machine's own ceiling beside it (one zcat alone against two
+#     independent ones at once: on a shared host two busy cores can each be
+#     slower than one alone);
 #   - peak resident memory of dump and ingest for 1x and 4x the input.
 #
 #   Benchmarks/bench.sh [ROUNDS]        (default 5; COPIES=N sizes the input)
@@ -138,7 +141,12 @@ with_before ingest -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $wo
         before "ingest .bz2" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2")
 one="taskset -c 0 \$nk ingest --quiet --jobs 1 --store $work/s.sqlite"
 all="\$nk ingest --quiet --store $work/s.sqlite"
-with_before jobs -n "14 large files, 1 core" "${one//\$nk/$nk} $work/multi" \
+# The machine's own ceiling for two cores, in the same rounds: one zcat
+# alone against two at once (independent processes, nothing shared but the
+# machine). On a shared host two busy cores can each be slower than one.
+with_before jobs -n "zcat, alone" "zcat $work/input.mrt.gz" \
+    -n "zcat, two at once" "bash -c 'zcat $work/input.mrt.gz >/dev/null & zcat $work/input.mrt.gz >/dev/null; wait'" \
+    -n "14 large files, 1 core" "${one//\$nk/$nk} $work/multi" \
     -n "14 large files, $(nproc) cores" "${all//\$nk/$nk} $work/multi" \
     -n "3449 small files, 1 core" "${one//\$nk/$nk} SampleData/kp-2014-12" \
     -n "3449 small files, $(nproc) cores" "${all//\$nk/$nk} SampleData/kp-2014-12" \
@@ -195,9 +203,10 @@ if "ingest .gz (ISAL)" in r:
     print(f"  with the ISAL trait, ingest .gz is {r['ingest .gz (ISAL)'][0] / r['pigz -dc'][0]:.2f}x pigz -dc")
 r = load("jobs")
 show("multi-file ingest: one core (taskset -c 0, --jobs 1) against all cores", r)
-k = [x for x in r if "(before)" not in x]
+k = [x for x in r if "(before)" not in x and not x.startswith("zcat")]
 for a in (0, 2):
     print(f"  speed-up with all cores, {k[a].split(',')[0]}: {r[k[a]][0] / r[k[a + 1]][0]:.2f}x")
+print(f"  the machine's ceiling, two zcat at once against one alone: {2 * r['zcat, alone'][0] / r['zcat, two at once'][0]:.2f}x")
 
 # Before/after, when BEFORE was set: the older build's median over this one's.
 for name in ("gz", "bz2", "plain", "ingest", "jobs"):
