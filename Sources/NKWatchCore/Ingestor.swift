@@ -432,6 +432,8 @@ public struct Ingestor: Sendable {
         let firstCount = phases.first?.count ?? 0
         shared.lock.lock(); shared.next = 0; shared.gate = .closed; shared.lock.unlock()
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, paths.count))) { _ in
+            // What the first phase taught, once this thread has asked.
+            var later: FileIngester?
             while true {
                 shared.lock.lock()
                 let k = shared.next
@@ -451,19 +453,15 @@ public struct Ingestor: Sendable {
                 guard k < paths.count, !stop else { return }
                 var one = ingester
                 if !firstPhase {
-                    guard let later = laterIngester(ingester, shared: shared) else { return }
+                    if later == nil { later = laterIngester(ingester, shared: shared) }
+                    guard let later else { return }
                     one = later
                 }
                 // Blocks of one bzip2 file on several cores only when there
                 // are fewer files left than threads (one large file, or the
                 // last ones): otherwise the files keep every core busy.
                 one.parallelBzip2 = jobs > 1 && paths.count - k < jobs
-                let pending = process(path: paths[k], ingester: one, known: known, shared: shared, firstPhase: firstPhase)
-                if firstPhase && !pending {
-                    shared.lock.lock()
-                    shared.firstPhaseDecoded()
-                    shared.lock.unlock()
-                }
+                process(path: paths[k], ingester: one, known: known, shared: shared, firstPhase: firstPhase)
                 progress()
             }
         }
@@ -539,14 +537,21 @@ public struct Ingestor: Sendable {
         return answer
     }
 
-    /// Decodes one file and hands it to the writer; true when it went to
-    /// the writer (a file of the first phase is then counted as decoded
-    /// before it may be written), false when it was counted as not written.
-    @discardableResult
-    func process(path: String, ingester: FileIngester, known: Known, shared: Shared, firstPhase: Bool) -> Bool {
+    /// Decodes one file and hands it to the writer. A file of the first
+    /// phase is counted as decoded (`firstPhaseDecoded`) when it is handed
+    /// over, before this thread may write, or when it is left out.
+    func process(path: String, ingester: FileIngester, known: Known, shared: Shared, firstPhase: Bool) {
+        var counted = !firstPhase
+        defer {
+            if !counted {
+                shared.lock.lock()
+                shared.firstPhaseDecoded()
+                shared.lock.unlock()
+            }
+        }
         if let stored = known.identities[path], let now = FileSource.identity(ofPath: path), stored == now {
             count(shared, size: Int(now.size)) { $0.skipped += 1 }
-            return false
+            return
         }
         let (ingest, report) = ingester.ingest(path: path)
         guard let ingest else {
@@ -554,20 +559,20 @@ public struct Ingestor: Sendable {
                 s.unreadable += 1
                 s.problems += report.allErrors.map(\.description)
             }
-            return false
+            return
         }
         if let failure = ingest.events.failure {
             shared.lock.lock()
             if shared.failure == nil { shared.failure = EnvironmentError(description: "\(PathBytes.display(path)): \(failure)") }
             shared.lock.unlock()
-            return false
+            return
         }
         if let keys = known.hashes[ingest.file.sha256], StoredFile.isCopy(archiveKey: ingest.file.archiveKey, ofStored: keys) {
             shared.lock.lock()
             shared.copies[ingest.file.sha256] = path
             shared.lock.unlock()
             count(shared, size: report.rawBytes) { $0.skipped += 1 }
-            return false
+            return
         }
         if report.changedWhileRead {
             shared.lock.lock()
@@ -578,6 +583,7 @@ public struct Ingestor: Sendable {
         if firstPhase {
             shared.firstPhaseOriginated.formUnion(ingest.originated)
             shared.firstPhaseDecoded()
+            counted = true
         }
         shared.pending.append(Decoded(ingest: ingest, report: report))
         shared.pendingBytes += report.rawBytes
@@ -588,11 +594,10 @@ public struct Ingestor: Sendable {
         // decoder may have started the writing meanwhile).
         guard !shared.writing, !shared.batchWaits, shared.awaitStore(), !shared.writing, !shared.batchWaits else {
             shared.lock.unlock()
-            return true
+            return
         }
         shared.writing = true
         flushLocked(shared: shared, draining: false)
-        return true
     }
 
     /// Counts one file that will not be written.
