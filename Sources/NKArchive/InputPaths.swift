@@ -80,7 +80,11 @@ public enum InputPaths {
         // file system does not say, or for a symbolic link.
         var entries: [(name: [UInt8], type: UInt8)] = []
         while let ent = readdir(d) {
-            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+            // The name is read in place, up to its end: the record is only as
+            // long as its name, and copying `d_name` (256 bytes) read past the
+            // end of the last record of the buffer (AddressSanitizer).
+            let at = UnsafeRawPointer(ent) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let name = Array(UnsafeRawBufferPointer(start: at, count: strlen(at.assumingMemoryBound(to: CChar.self))))
             if name.first == UInt8(ascii: ".") { continue }
             entries.append((name, ent.pointee.d_type))
         }
