@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import MRT
+import NKModel
 
 /// Reads an MRT file as `readMRTFile` does, but decodes its records on
 /// `workers` threads: the calling thread frames records into batches (about
@@ -131,7 +132,7 @@ final class BatchPool<Output>: @unchecked Sendable {
     /// Submitted and not yet delivered, in order.
     private var inFlight: [Batch<Output>] = []
     private var closing = false
-    private var threads: [Thread] = []
+    private var threads: [JoinableThread] = []
     private let limit: Int
     private let path: String
     private let maxErrors: Int
@@ -142,7 +143,7 @@ final class BatchPool<Output>: @unchecked Sendable {
         self.path = path
         self.maxErrors = maxErrors
         for _ in 0..<workers {
-            let t = Thread { [self] in
+            threads.append(JoinableThread { [self] in
                 while let b = self.take() {
                     b.run(path: path, maxErrors: maxErrors, initial: self.spareOutput() ?? makeOutput(), work: work)
                     self.condition.lock()
@@ -150,10 +151,7 @@ final class BatchPool<Output>: @unchecked Sendable {
                     self.condition.broadcast()
                     self.condition.unlock()
                 }
-            }
-            t.stackSize = 1 << 20
-            threads.append(t)
-            t.start()
+            })
         }
     }
 
@@ -185,13 +183,15 @@ final class BatchPool<Output>: @unchecked Sendable {
         drain(report: &report, deliver: deliver, untilBelow: limit)
     }
 
-    /// Waits for every batch and delivers them; stops the workers.
+    /// Waits for every batch and delivers them; stops the workers and waits
+    /// for their end.
     func finish(report: inout FileReport, deliver: (inout Output) -> Void) {
         drain(report: &report, deliver: deliver, untilBelow: 1)
         condition.lock()
         closing = true
         condition.broadcast()
         condition.unlock()
+        for t in threads { t.join() }
     }
 
     private func drain(report: inout FileReport, deliver: (inout Output) -> Void, untilBelow n: Int) {

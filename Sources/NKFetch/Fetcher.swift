@@ -143,27 +143,21 @@ public final class Fetcher: @unchecked Sendable {
         let state = RunState(total: files.count, start: start, progress: progress)
         // One queue of files per host, `jobs` workers each.
         let byHost = Dictionary(grouping: files, by: { $0.url.host ?? "" })
-        var threads: [Thread] = []
-        let group = DispatchGroup()
+        var threads: [JoinableThread] = []
         for (_, hostFiles) in byHost.sorted(by: { $0.key < $1.key }) {
             let queue = WorkQueue(hostFiles)
             for _ in 0..<max(1, min(request.jobs, hostFiles.count)) {
-                group.enter()
-                let t = Thread { [downloader] in
+                threads.append(JoinableThread { [downloader] in
                     while let f = queue.next(), !state.stopped {
                         let outcome = downloader.obtain(f.url, to: f.path) { n in state.add(bytes: n) }
                         state.finish(f, outcome)
                         if case .downloaded = outcome { onFile?(f.path) }
                         if case .cached = outcome { onFile?(f.path) }
                     }
-                    group.leave()
-                }
-                t.stackSize = 1 << 20
-                threads.append(t)
-                t.start()
+                })
             }
         }
-        group.wait()
+        for t in threads { t.join() }
         state.fill(&summary)
         summary.seconds = Date().timeIntervalSince(start)
         return summary

@@ -264,15 +264,11 @@ public struct Ingestor: Sendable {
             // A new store: nothing to skip, no prefix learned yet.
             known = Known(identities: [:], hashes: [:])
             learned = []
-            let decoded = DispatchSemaphore(value: 0)
             let all = phases
-            let decoding = Thread { [self] in
+            // A stack as the main thread's: concurrentPerform runs an iteration on it.
+            let decoding = JoinableThread(stackSize: 8 << 20) { [self] in
                 phase(all, ingester: ingester([]), known: known, shared: shared, progress: progressReport, shouldStop: shouldStop)
-                decoded.signal()
             }
-            // As the main thread's: concurrentPerform runs an iteration on it.
-            decoding.stackSize = 8 << 20
-            decoding.start()
             let made: Store
             do {
                 made = try create()
@@ -282,7 +278,7 @@ public struct Ingestor: Sendable {
                 if shared.failure == nil { shared.failure = CreationFailed() }
                 shared.lock.broadcast()
                 shared.lock.unlock()
-                decoded.wait()
+                decoding.join()
                 throw error
             }
             store = made
@@ -290,7 +286,7 @@ public struct Ingestor: Sendable {
             shared.store = made
             shared.lock.broadcast()
             shared.lock.unlock()
-            decoded.wait()
+            decoding.join()
         }
         if let failure = shared.failure { throw failure }
         if shouldStop() {

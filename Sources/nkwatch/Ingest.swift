@@ -221,15 +221,12 @@ enum PipelinedFetch {
         let bar = !quiet && isatty(2) == 1 ? FetchBar() : nil
         let fetcher = Fetcher(request: request, userAgent: BuildInfo.userAgent)
         let result = Box<FetchSummary>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        let thread = JoinableThread {
             var progress: (@Sendable (FetchProgress) -> Void)? = nil
             if let bar { progress = { p in bar.update(p) } }
             result.value = fetcher.run(progress: progress, onFile: { arrived.add($0) })
             arrived.finish()
-            done.signal()
         }
-        thread.start()
         var summary = IngestSummary()
         while let paths = arrived.take(atLeast: batch) {
             summary.add(try ingestor.run(paths: paths, store: store, shouldStop: { Interrupt.isRequested }))
@@ -240,13 +237,13 @@ enum PipelinedFetch {
                 return (FetchSummary(), summary)
             }
         }
-        done.wait()
+        thread.join()
         bar?.finish()
         return (result.value ?? FetchSummary(), summary)
     }
 }
 
-/// A value handed from one thread to another (after a semaphore).
+/// A value handed from one thread to another (after a join or a semaphore).
 final class Box<T>: @unchecked Sendable {
     var value: T?
 }
@@ -310,34 +307,32 @@ final class ProgressBar: @unchecked Sendable {
 
 /// `Store.open` on a thread of its own; `wait` gives the store or its error.
 final class StoreOpening: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
     private let go = DispatchSemaphore(value: 0)
-    private var result: Result<Store, StoreError>?
+    private let result = Box<Result<Store, StoreError>>()
+    private let thread: JoinableThread
 
     /// Starts checking the store at `path` if there is one (`Store.verify`,
     /// which writes nothing); it is opened for writing after `proceed()`.
     init(path: String) {
-        let thread = Thread { [self] in
+        let (go, result) = (self.go, self.result)
+        thread = JoinableThread {
             do throws(StoreError) {
                 let verified = try Store.verify(path: path)
                 go.wait()
-                result = .success(try Store.open(path: path, verified: verified))
+                result.value = .success(try Store.open(path: path, verified: verified))
             } catch {
-                result = .failure(error)
+                result.value = .failure(error)
             }
-            done.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     /// There is something to read: open (or create) the store.
     func proceed() { go.signal() }
 
     /// The store, once `proceed()` was called; the check's failure (a
-    /// damaged store, not a store) if it failed.
+    /// damaged store, not a store) if it failed. Called from one thread.
     func wait() throws(StoreError) -> Store {
-        done.wait()
-        return try result!.get()
+        thread.join()
+        return try result.value!.get()
     }
 }

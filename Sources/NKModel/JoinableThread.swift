@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A thread that whoever started it joins: `join()` returns once the thread
+/// has ended, its exit included. The body, and everything it captured, is
+/// released by the joiner after that, never by the exiting thread.
+///
+/// nkwatch's threads are these rather than Foundation's `Thread`, which is
+/// detached: its object, with the closure and what the closure holds, is
+/// released by the thread's own exit (a thread-specific destructor) at a
+/// moment no one waits for, and it keeps a `pthread_t` after the thread is
+/// gone (swift-corelibs-foundation issue 5240). A run that waited for such a
+/// thread with a semaphore went on — wrote its last batch, closed the store,
+/// exited — while the thread was still ending. With a join nothing of a run
+/// is still running when the next step starts, and a thread's end is
+/// ordered with what follows it.
+public final class JoinableThread: @unchecked Sendable {
+    private var handle: pthread_t?
+    private var body: (() -> Void)?
+    private var joined = false
+
+    /// Starts `body` on a thread of its own with a stack of `stackSize`
+    /// bytes. When no thread can be made, `body` runs here, before this returns.
+    public init(stackSize: Int = 1 << 20, _ body: @escaping () -> Void) {
+        self.body = body
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, max(stackSize, 64 << 10))
+        // The thread holds this object while it runs (a joiner holds it too,
+        // so the thread's release is not the last, and `body` goes in `join`).
+        let context = Unmanaged.passRetained(self).toOpaque()
+        #if canImport(Darwin)
+        var t: pthread_t?
+        #else
+        var t = pthread_t()
+        #endif
+        let made = pthread_create(&t, &attributes, { raw in
+            let thread = Unmanaged<JoinableThread>.fromOpaque(raw!).takeRetainedValue()
+            thread.body?()
+            return nil
+        }, context)
+        if made == 0 {
+            handle = t
+        } else {
+            Unmanaged<JoinableThread>.fromOpaque(context).release()
+            body()
+            self.body = nil
+            joined = true
+        }
+    }
+
+    /// Waits until the thread has ended; at once when it was joined already.
+    /// Call it from one thread only.
+    public func join() {
+        guard !joined else { return }
+        if let handle { pthread_join(handle, nil) }
+        joined = true
+        body = nil
+    }
+
+    deinit {
+        // Never joined (a process ending on an error): the thread has let go
+        // of this object, so its body has returned; its end is not waited for.
+        if !joined, let handle { pthread_detach(handle) }
+    }
+}
