@@ -14,9 +14,11 @@ enum Interrupt {
     static func install() {
         let handler: @convention(c) (Int32) -> Void = { _ in
             if Interrupt.requested != 0 {
-                // Only async-signal-safe calls here: write(2) and _exit(2).
-                let clear: [UInt8] = [13, 27, 91, 75]  // "\r\u{1B}[K"
-                _ = clear.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                // Only async-signal-safe calls here: write(2) and _exit(2),
+                // and no allocation (an array literal was one: malloc in a
+                // handler that interrupted malloc on this thread).
+                let clear: StaticString = "\r\u{1B}[K"
+                _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
                 _exit(130)
             }
             Interrupt.requested = 1

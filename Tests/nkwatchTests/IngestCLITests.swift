@@ -145,6 +145,38 @@ struct IngestCLITests {
         #expect(try sb.tableCounts()["files"] == 25)
     }
 
+    @Test("a second Ctrl-C ends the ingest at once: exit 130, the progress line cleared, nothing half-written")
+    func interruptedTwice() throws {
+        let root = try CLITests.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dir = root.appendingPathComponent("rrc00/2014.12")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // A FIFO no one writes to: the ingest is held reading it when both signals come.
+        let fifo = dir.appendingPathComponent("updates.20141222.1555.gz").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let store = root.appendingPathComponent("s.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["ingest", "--jobs", "1", "--store", store, fifo]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let writer = try #require(FileHandle(forWritingAtPath: fifo))
+        kill(p.processIdentifier, SIGINT)
+        // The first signal is taken before the second comes.
+        usleep(200_000)
+        kill(p.processIdentifier, SIGINT)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        try writer.close()
+        #expect(p.terminationStatus == 130, "\(message)")
+        #expect(message.hasSuffix("\r\u{1B}[K"), "\(message.debugDescription)")
+        #expect(!message.contains("committed"))
+        if FileManager.default.fileExists(atPath: store), !Store.isAbsent(path: store) {
+            #expect(try Store.open(path: store, mode: .read).tableCounts()["files"] == 0)
+        }
+    }
+
     @Test("JSON summary, re-run skips everything, and the store is plain SQLite")
     func summaryAndRerun() throws {
         let root = try CLITests.tempDir()
