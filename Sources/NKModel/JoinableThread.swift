@@ -10,13 +10,16 @@ import Darwin
 ///
 /// nkwatch's threads are these rather than Foundation's `Thread`, which is
 /// detached: its object, with the closure and what the closure holds, is
-/// released by the thread's own exit (a thread-specific destructor) at a
-/// moment no one waits for, and it keeps a `pthread_t` after the thread is
-/// gone (swift-corelibs-foundation issue 5240). A run that waited for such a
-/// thread with a semaphore went on — wrote its last batch, closed the store,
-/// exited — while the thread was still ending. With a join nothing of a run
-/// is still running when the next step starts, and a thread's end is
-/// ordered with what follows it.
+/// released by a thread-specific destructor when the thread ends, after
+/// libdispatch's own destructor has freed the thread's continuation cache
+/// (without clearing its pointer). When that release was the last one of an
+/// object whose `deinit` uses a dispatch queue (the store's GRDB pool, held
+/// by the ingest's decoding thread when the main thread had finished first),
+/// libdispatch's destructor ran again over the freed cache: a double free,
+/// seen in CI as an abort in glibc's `tcache_thread_shutdown`
+/// (docs/robustness.md, "Threads, and the sanitizers"). Here nothing is
+/// released by a thread's end, and no run goes on while a thread of it is
+/// still ending.
 public final class JoinableThread: @unchecked Sendable {
     private var handle: pthread_t?
     private var body: (() -> Void)?
