@@ -7,19 +7,13 @@ import Testing
 
 @Suite("Threads that are joined")
 struct JoinableThreadTests {
-    /// Whether the thread of kernel id `tid` is in this process's list
-    /// (other tests start and end threads meanwhile: a count would not do).
-    static func exists(_ tid: Int32) -> Bool {
-        access("/proc/self/task/\(tid)", F_OK) == 0
-    }
-
-    /// The calling thread's kernel id (/proc/thread-self is PID/task/TID).
-    static func currentTID() -> Int32 {
-        var link = [CChar](repeating: 0, count: 64)
-        let n = readlink("/proc/thread-self", &link, link.count - 1)
-        guard n > 0 else { return -1 }
-        return Int32(String(decoding: link[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: "/").last ?? "") ?? -1
-    }
+    /// A thread-specific value whose destructor, run as a thread ends,
+    /// sets the flag the value points to.
+    static let endMarker: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { value in value?.assumingMemoryBound(to: Int.self).pointee = 1 }
+        return key
+    }()
 
     /// Records on which thread it was released.
     final class Witness: @unchecked Sendable {
@@ -28,7 +22,7 @@ struct JoinableThreadTests {
         deinit { released.pointee = pthread_self() }
     }
 
-    @Test("join returns once the thread is gone from the kernel's list; what the body captured is released by the joiner, not by the ending thread")
+    @Test("join returns once the thread's end is over, its thread-specific destructors included; what the body captured is released by the joiner, not by the ending thread")
     func joinWaitsForTheEnd() {
         for _ in 0..<50 {
             let started = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
@@ -38,25 +32,26 @@ struct JoinableThreadTests {
             let ran = UnsafeMutablePointer<pthread_t>.allocate(capacity: 1)
             defer { ran.deallocate() }
             ran.initialize(to: pthread_t())
-            let tid = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-            defer { tid.deallocate() }
-            tid.initialize(to: 0)
+            let ended = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            defer { ended.deallocate() }
+            ended.initialize(to: 0)
             var thread: JoinableThread?
             do {
                 let witness = Witness(released)
                 thread = JoinableThread {
                     withExtendedLifetime(witness) { ran.pointee = pthread_self() }
-                    tid.pointee = Self.currentTID()
+                    pthread_setspecific(Self.endMarker, ended)
                     started.signal()
                     go.wait()
                 }
             }
             started.wait()
-            #expect(tid.pointee > 0 && Self.exists(tid.pointee))
+            #expect(ended.pointee == 0)
             go.signal()
             thread!.join()
-            // Gone at once: no thread still ending behind the join.
-            #expect(!Self.exists(tid.pointee))
+            // Its end is over, thread-specific destructors included: nothing
+            // of it still runs behind the join.
+            #expect(ended.pointee == 1)
             #expect(pthread_equal(released.pointee, pthread_self()) != 0)
             #expect(pthread_equal(ran.pointee, pthread_self()) == 0)
             thread!.join()  // a second join returns at once
