@@ -26,7 +26,10 @@ public final class JoinableThread: @unchecked Sendable {
     private var joined = false
 
     /// Starts `body` on a thread of its own with a stack of `stackSize`
-    /// bytes. When no thread can be made, `body` runs here, before this returns.
+    /// bytes. When no thread can be made (the system's thread or memory
+    /// limit), the program ends with exit status 4 and a line saying so:
+    /// the callers' work is shared with threads that wait for each other,
+    /// and run on one thread instead it would hang.
     public init(stackSize: Int = 1 << 20, _ body: @escaping () -> Void) {
         self.body = body
         var attributes = pthread_attr_t()
@@ -46,14 +49,12 @@ public final class JoinableThread: @unchecked Sendable {
             thread.body?()
             return nil
         }, context)
-        if made == 0 {
-            handle = t
-        } else {
-            Unmanaged<JoinableThread>.fromOpaque(context).release()
-            body()
-            self.body = nil
-            joined = true
+        guard made == 0 else {
+            let line = "nkwatch: cannot start a thread (\(String(cString: strerror(made)))): the system's limit on threads or memory is reached\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            exit(4)
         }
+        handle = t
     }
 
     /// Waits until the thread has ended; at once when it was joined already.
