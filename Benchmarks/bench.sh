@@ -4,9 +4,10 @@
 #   - nkwatch ingest (default scope) against zcat/bzcat of the same file;
 #   - multi-file ingest on one core (taskset -c 0, --jobs 1) against all cores,
 #     on seven large files of each compression and on SampleData/kp-2014-12;
-#     with the machine's own ceiling beside it (one zcat alone against two
-#     independent ones at once: on a shared host two busy cores can each be
-#     slower than one alone);
+#     with the machine's own ceilings beside it: one zcat alone against one
+#     per core at once, and the same for a one-core ingest of half of each
+#     input (independent processes: on a shared host busy cores can each be
+#     slower than one alone, and that bounds any program's speed-up);
 #   - peak resident memory of dump and ingest for 1x and 4x the input.
 #
 #   Benchmarks/bench.sh [ROUNDS]        (default 5; COPIES=N sizes the input)
@@ -91,13 +92,29 @@ for i in 0 1 2 3 4 5 6; do
     rm "$work/multi/part$i"
 done
 
+# Half of each many-files input (hard links), for the workload's own
+# ceiling on this machine: one core's ingest of a half alone, against two
+# of them at once, one per core (two processes that share nothing but the
+# machine). 2 x alone / at once is what two cores can give this work here
+# with nothing serial and nothing shared; how far nkwatch's ratio is from
+# it is what its own serial part and sharing cost.
+rm -rf "$work/half"
+mkdir -p "$work/half/multi/rrc00" "$work/half/multi/route-views2/bgpdata/UPDATES"
+for i in 0 1 2 3; do ln "$work/multi/rrc00/updates.20141222.0${i}00.gz" "$work/half/multi/rrc00/"; done
+for i in 0 1 2; do ln "$work/multi/route-views2/bgpdata/UPDATES/updates.20141222.0${i}00.bz2" "$work/half/multi/route-views2/bgpdata/UPDATES/"; done
+i=0
+while IFS= read -r f; do
+    if [ $((i % 2)) = 0 ]; then mkdir -p "$work/half/sample/$(dirname "$f")"; ln "SampleData/kp-2014-12/$f" "$work/half/sample/$f"; fi
+    i=$((i + 1))
+done < <(cd SampleData/kp-2014-12 && find . -type f \( -name '*.gz' -o -name '*.bz2' \) | sort)
+
 # group NAME -n LABEL COMMAND -n LABEL COMMAND ...: rounds of hyperfine --runs 1.
 group() {
     local name="$1"; shift
     rm -f "$work/$name".round*.json
     for r in $(seq 0 "$rounds"); do
         hyperfine --runs 1 --style none --output null --export-json "$work/$name.round$r.json" \
-            --prepare "rm -f $work/s.sqlite $work/s.sqlite-wal $work/s.sqlite-shm" "$@" >/dev/null
+            --prepare "rm -f $work/s.sqlite $work/s.sqlite-wal $work/s.sqlite-shm $work/core*.sqlite*" "$@" >/dev/null
     done
     rm -f "$work/$name.round0.json"   # warm-up
 }
@@ -140,9 +157,12 @@ with_before ingest -n zcat "zcat $work/input.mrt.gz" -n "pigz -dc" "pigz -dc $wo
         before "ingest .gz" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.gz"; \
         before "ingest .bz2" "\$nk ingest --quiet --store $work/s.sqlite $work/input.mrt.bz2")
 one="taskset -c 0 \$nk ingest --quiet --jobs 1 --store $work/s.sqlite"
+# each_core DIR: one one-core ingest of DIR pinned to each core, all at once.
+each_core() { echo "bash -c 'for c in \$(seq 0 $(($(nproc) - 1))); do taskset -c \$c $nk ingest --quiet --jobs 1 --store $work/core\$c.sqlite $1 & done; wait'"; }
 all="\$nk ingest --quiet --store $work/s.sqlite"
-# The machine's own ceiling for two cores, in the same rounds: one zcat
-# alone against two at once (independent processes, nothing shared but the
+# The machine's own ceilings, in the same rounds: one zcat alone against
+# two at once, and one one-core ingest of half of each input alone against
+# one per core at once (independent processes, nothing shared but the
 # machine). On a shared host two busy cores can each be slower than one.
 with_before jobs -n "zcat, alone" "zcat $work/input.mrt.gz" \
     -n "zcat, two at once" "bash -c 'zcat $work/input.mrt.gz >/dev/null & zcat $work/input.mrt.gz >/dev/null; wait'" \
@@ -150,6 +170,10 @@ with_before jobs -n "zcat, alone" "zcat $work/input.mrt.gz" \
     -n "14 large files, $(nproc) cores" "${all//\$nk/$nk} $work/multi" \
     -n "3449 small files, 1 core" "${one//\$nk/$nk} SampleData/kp-2014-12" \
     -n "3449 small files, $(nproc) cores" "${all//\$nk/$nk} SampleData/kp-2014-12" \
+    -n "half of the 14 files, 1 core, alone" "taskset -c 0 $nk ingest --quiet --jobs 1 --store $work/core0.sqlite $work/half/multi" \
+    -n "half of the 14 files, on each core at once" "$(each_core "$work/half/multi")" \
+    -n "half of the sample, 1 core, alone" "taskset -c 0 $nk ingest --quiet --jobs 1 --store $work/core0.sqlite $work/half/sample" \
+    -n "half of the sample, on each core at once" "$(each_core "$work/half/sample")" \
     < <(before "14 large files, 1 core" "$one $work/multi"; before "3449 small files, 1 core" "$one SampleData/kp-2014-12")
 
 # Peak memory for 1x and 4x the input.
@@ -159,10 +183,11 @@ echo "peak RSS, dump 1x: $(rss "$nk" dump "$work/input.mrt.gz") KB, 4x: $(rss "$
 rm -f "$work"/r*.sqlite*
 echo "peak RSS, ingest 1x: $(rss "$nk" ingest --quiet --store "$work/r1.sqlite" "$work/input.mrt.gz") KB, 4x: $(rss "$nk" ingest --quiet --store "$work/r4.sqlite" "$work/input4.mrt.gz") KB"
 
-python3 - "$work" "$elements" "${bgpkit_elements:-0}" <<'PY'
+python3 - "$work" "$elements" "${bgpkit_elements:-0}" "$(nproc)" <<'PY'
 import glob, json, statistics, sys
 work = sys.argv[1]
 elements, bgpkit_elements = int(sys.argv[2]), int(sys.argv[3])
+cores = int(sys.argv[4])
 
 def load(name):
     times = {}
@@ -203,9 +228,12 @@ if "ingest .gz (ISAL)" in r:
     print(f"  with the ISAL trait, ingest .gz is {r['ingest .gz (ISAL)'][0] / r['pigz -dc'][0]:.2f}x pigz -dc")
 r = load("jobs")
 show("multi-file ingest: one core (taskset -c 0, --jobs 1) against all cores", r)
-k = [x for x in r if "(before)" not in x and not x.startswith("zcat")]
-for a in (0, 2):
-    print(f"  speed-up with all cores, {k[a].split(',')[0]}: {r[k[a]][0] / r[k[a + 1]][0]:.2f}x")
+k = [x for x in r if "(before)" not in x and not x.startswith(("zcat", "half"))]
+for a, half in ((0, "half of the 14 files"), (2, "half of the sample")):
+    ceiling = cores * r[f"{half}, 1 core, alone"][0] / r[f"{half}, on each core at once"][0]
+    speedup = r[k[a]][0] / r[k[a + 1]][0]
+    print(f"  speed-up with all cores, {k[a].split(',')[0]}: {speedup:.2f}x; this work's ceiling here "
+          f"({cores} one-core ingests of {half} at once, one per core, against one alone): {ceiling:.2f}x, so {speedup / ceiling:.0%} of it")
 print(f"  the machine's ceiling, two zcat at once against one alone: {2 * r['zcat, alone'][0] / r['zcat, two at once'][0]:.2f}x")
 
 # Before/after, when BEFORE was set: the older build's median over this one's.

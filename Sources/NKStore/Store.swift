@@ -254,7 +254,7 @@ public struct Store: Sendable {
         do {
             if let pool = writer as? DatabasePool {
                 pool.releaseMemory()
-                try pool.writeWithoutTransaction { db in
+                pool.writeWithoutTransaction { db in
                     sqlite3_busy_timeout(db.sqliteConnection, 0)
                     let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
                     if mode?.lowercased() != "delete" { _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -264,6 +264,33 @@ public struct Store: Sendable {
         } catch {
             throw StoreError.from(error, path: path, doing: "closing the store")
         }
+    }
+
+    /// Copies into the database file what the write-ahead log holds, on a
+    /// connection of its own: a passive checkpoint, which waits for no one
+    /// and lets writers and readers go on meanwhile. The checkpoint `close`
+    /// makes (leaving WAL mode copies the whole log) then has only what was
+    /// committed after it left to copy. For a core that would otherwise be
+    /// idle near the end of a run: an ingest runs it on a thread while it
+    /// works out the coverage (`Ingestor`).
+    ///
+    /// Returns the frames in the log and those copied, or nil when it could
+    /// not run (the store busy or gone): nothing is lost then, `close` copies
+    /// everything as before. The connection is closed on return, so that it
+    /// does not keep `close` from leaving WAL mode.
+    @discardableResult
+    public func checkpointAside() -> (frames: Int, copied: Int)? {
+        guard mode == .write, path != ":memory:" else { return nil }
+        var db: OpaquePointer?
+        defer { sqlite3_close_v2(db) }
+        // No SQLITE_OPEN_CREATE: a store that is gone is not made again.
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { return nil }
+        // A connection learns that the file is in WAL mode when it first
+        // reads it; before that its checkpoints do nothing.
+        guard sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil) == SQLITE_OK else { return nil }
+        var frames: Int32 = 0, copied: Int32 = 0
+        guard sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK, frames >= 0 else { return nil }
+        return (Int(frames), Int(copied))
     }
 
     /// A connection's configuration. SQLite's process-wide settings were

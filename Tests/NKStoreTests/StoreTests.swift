@@ -119,6 +119,39 @@ struct StoreTests {
         #expect(try last.query("SELECT COUNT(*) FROM files") == [["80"]])
     }
 
+    @Test("a checkpoint aside copies the log into the database file while the store stays open, and the close still leaves one file")
+    func checkpointAside() throws {
+        let path = Self.tempPath()
+        let copy = Self.tempPath()
+        defer { for p in [path, copy] { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: p + s) } } }
+        // The database file alone (without its log) holds what was checkpointed.
+        func filesInDatabaseFileAlone() throws -> Int? {
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            let q = try DatabaseQueue(path: copy)
+            defer { try? q.close() }
+            return try q.read { db in try db.tableExists("files") ? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files") : nil }
+        }
+        let s = try Store.open(path: path)
+        try s.useScope(.northKorea)
+        try s.insert((0..<40).map { Self.file("a\($0)") })
+        #expect(try filesInDatabaseFileAlone() != 40, "the rows were in the database file before the checkpoint")
+        let done = try #require(s.checkpointAside())
+        #expect(done.frames > 0)
+        #expect(done.copied == done.frames)
+        #expect(try filesInDatabaseFileAlone() == 40)
+        // Written after it: in the log only, until the close.
+        try s.insert((40..<50).map { Self.file("a\($0)") })
+        #expect(try filesInDatabaseFileAlone() == 40)
+        #expect(try s.query("SELECT COUNT(*) FROM files") == [["50"]])
+        try s.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(try filesInDatabaseFileAlone() == 50)
+        // Nothing to do where there is no log to copy.
+        #expect(try Store.inMemory().checkpointAside() == nil)
+        #expect(try Store.open(path: path, mode: .read).checkpointAside() == nil)
+    }
+
     @Test("a store refuses a different scope")
     func scopeMismatch() throws {
         let s = try Store.inMemory()
