@@ -246,24 +246,64 @@ public struct Store: Sendable {
     /// removes it, in one step, where a checkpoint, closing the pool and
     /// opening a connection to switch took three (2-3 ms of the end of
     /// every ingest). When another process has the store open, the switch
-    /// is refused at once (no wait) and the log is checkpointed and
-    /// truncated instead.
-    public func close() throws(StoreError) {
+    /// is refused at once (no wait), the log is checkpointed and truncated
+    /// instead, and once this process's connections are closed the switch
+    /// is tried again a few times, a moment apart (`leaveWAL`): two ingests
+    /// that end together each find the other still open, and without the
+    /// second try neither would switch.
+    public func close() throws(StoreError) { try close(whenRefused: {}) }
+
+    /// `close`, with `whenRefused` run when the switch out of WAL mode was
+    /// refused, after this process's connections are closed and before it
+    /// is tried again (for tests: another connection closing meanwhile).
+    func close(whenRefused: () -> Void) throws(StoreError) {
         guard mode == .write, path != ":memory:" else { return }
         defer { lockFile?.close() }
+        var switched = true
         do {
             if let pool = writer as? DatabasePool {
                 pool.releaseMemory()
                 pool.writeWithoutTransaction { db in
                     sqlite3_busy_timeout(db.sqliteConnection, 0)
                     let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
-                    if mode?.lowercased() != "delete" { _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+                    switched = mode?.lowercased() == "delete"
+                    if !switched { _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
                 }
                 try pool.close()
             }
         } catch {
             throw StoreError.from(error, path: path, doing: "closing the store")
         }
+        if !switched {
+            whenRefused()
+            Self.leaveWAL(path: path, tries: 3)
+        }
+    }
+
+    /// Switches the store at `path` out of WAL mode on a connection of its
+    /// own, when no other connection has it open: up to `tries` times, 1-3
+    /// ms apart (a random wait, so that two processes doing the same do not
+    /// keep meeting). True when the store is in rollback-journal mode after
+    /// it. Each try is refused at once while another connection is open
+    /// (SQLite's locks, no busy wait), so a long-running reader costs a
+    /// closing writer a few milliseconds, and the store stays in WAL mode
+    /// for its next writer or reader to finish.
+    @discardableResult
+    static func leaveWAL(path: String, tries: Int) -> Bool {
+        for _ in 0..<tries {
+            usleep(UInt32.random(in: 1_000...3_000))
+            var db: OpaquePointer?
+            defer { sqlite3_close_v2(db) }
+            // No SQLITE_OPEN_CREATE: a store that is gone is not made again.
+            guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { return false }
+            sqlite3_busy_timeout(db, 0)
+            var statement: OpaquePointer?
+            guard sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &statement, nil) == SQLITE_OK else { return false }
+            let mode = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_text(statement, 0).map { String(cString: $0) } : nil
+            sqlite3_finalize(statement)
+            if mode?.lowercased() == "delete" { return true }
+        }
+        return false
     }
 
     /// Copies into the database file what the write-ahead log holds, on a

@@ -119,6 +119,53 @@ struct StoreTests {
         #expect(try last.query("SELECT COUNT(*) FROM files") == [["80"]])
     }
 
+    @Test("a close refused by another connection is tried again once this process's connections are closed: the store leaves WAL mode as soon as no one else holds it")
+    func leaveWALAfterOthers() throws {
+        let path = Self.tempPath()
+        defer { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        func journalMode() throws -> String? {
+            let q = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+            defer { try? q.close() }
+            return try q.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        }
+        let s = try Store.open(path: path)
+        try s.useScope(.northKorea)
+        try s.insert((0..<20).map { Self.file("w\($0)") })
+        let reader = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        #expect(try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM files") } == 20)
+        // Held by the reader: the close and its tries are refused.
+        try s.close()
+        #expect(!Store.leaveWAL(path: path, tries: 2))
+        try reader.close()
+        #expect(try journalMode() == "wal")
+        // No one else: the next try switches.
+        #expect(Store.leaveWAL(path: path, tries: 1))
+        #expect(try journalMode() == "delete")
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(try Store.open(path: path, mode: .read).query("SELECT COUNT(*) FROM files") == [["20"]])
+        // A store that is gone is not made again.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(!Store.leaveWAL(path: path, tries: 1))
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        // The close tries again by itself: here the other connection closes
+        // between the refusal and the next try, as a second ingest ending at
+        // the same moment does.
+        let again = try Store.open(path: path)
+        try again.useScope(.northKorea)
+        try again.insert((0..<10).map { Self.file("x\($0)") })
+        let other = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        #expect(try other.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM files") } == 10)
+        var refused = false
+        try again.close(whenRefused: {
+            refused = true
+            try? other.close()
+        })
+        #expect(refused)
+        #expect(try journalMode() == "delete")
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
     @Test("a checkpoint aside copies the log into the database file while the store stays open, and the close still leaves one file")
     func checkpointAside() throws {
         let path = Self.tempPath()
