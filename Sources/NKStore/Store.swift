@@ -287,23 +287,37 @@ public struct Store: Sendable {
     /// it. Each try is refused at once while another connection is open
     /// (SQLite's locks, no busy wait), so a long-running reader costs a
     /// closing writer a few milliseconds, and the store stays in WAL mode
-    /// for its next writer or reader to finish.
+    /// for its next writer or reader to finish. `beforeTry` is told each
+    /// try's number before it is made (for tests).
     @discardableResult
-    static func leaveWAL(path: String, tries: Int) -> Bool {
-        for _ in 0..<tries {
+    static func leaveWAL(path: String, tries: Int, beforeTry: (Int) -> Void = { _ in }) -> Bool {
+        for attempt in 0..<tries {
             usleep(UInt32.random(in: 1_000...3_000))
-            var db: OpaquePointer?
-            defer { sqlite3_close_v2(db) }
-            // No SQLITE_OPEN_CREATE: a store that is gone is not made again.
-            guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { return false }
-            sqlite3_busy_timeout(db, 0)
-            var statement: OpaquePointer?
-            guard sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &statement, nil) == SQLITE_OK else { return false }
-            let mode = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_text(statement, 0).map { String(cString: $0) } : nil
-            sqlite3_finalize(statement)
-            if mode?.lowercased() == "delete" { return true }
+            beforeTry(attempt)
+            let mode = withOwnConnection(path: path) { db -> String? in
+                sqlite3_busy_timeout(db, 0)
+                var statement: OpaquePointer?
+                guard sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &statement, nil) == SQLITE_OK else { return nil }
+                defer { sqlite3_finalize(statement) }
+                // Refused (SQLITE_BUSY while another connection is open): try again.
+                guard sqlite3_step(statement) == SQLITE_ROW else { return "" }
+                return sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? ""
+            }
+            // No answer at all: the store cannot be opened or read (gone, not a database).
+            guard let mode else { return false }
+            if mode.lowercased() == "delete" { return true }
         }
         return false
+    }
+
+    /// Runs `body` on a connection to the existing store at `path` opened
+    /// apart from the pool's, and closes it. Nil when it cannot be opened:
+    /// no SQLITE_OPEN_CREATE, so a store that is gone is not made again.
+    static func withOwnConnection<T>(path: String, _ body: (OpaquePointer) -> T?) -> T? {
+        var db: OpaquePointer?
+        defer { sqlite3_close_v2(db) }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { return nil }
+        return body(db)
     }
 
     /// Copies into the database file what the write-ahead log holds, on a
@@ -321,16 +335,14 @@ public struct Store: Sendable {
     @discardableResult
     public func checkpointAside() -> (frames: Int, copied: Int)? {
         guard mode == .write, path != ":memory:" else { return nil }
-        var db: OpaquePointer?
-        defer { sqlite3_close_v2(db) }
-        // No SQLITE_OPEN_CREATE: a store that is gone is not made again.
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { return nil }
-        // A connection learns that the file is in WAL mode when it first
-        // reads it; before that its checkpoints do nothing.
-        guard sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil) == SQLITE_OK else { return nil }
-        var frames: Int32 = 0, copied: Int32 = 0
-        guard sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK, frames >= 0 else { return nil }
-        return (Int(frames), Int(copied))
+        return Self.withOwnConnection(path: path) { db in
+            // A connection learns that the file is in WAL mode when it first
+            // reads it; before that its checkpoints do nothing.
+            guard sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil) == SQLITE_OK else { return nil }
+            var frames: Int32 = 0, copied: Int32 = 0
+            guard sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK, frames >= 0 else { return nil }
+            return (Int(frames), Int(copied))
+        }
     }
 
     /// A connection's configuration. SQLite's process-wide settings were
