@@ -246,102 +246,23 @@ public struct Store: Sendable {
     /// removes it, in one step, where a checkpoint, closing the pool and
     /// opening a connection to switch took three (2-3 ms of the end of
     /// every ingest). When another process has the store open, the switch
-    /// is refused at once (no wait), the log is checkpointed and truncated
-    /// instead, and once this process's connections are closed the switch
-    /// is tried again a few times, a moment apart (`leaveWAL`): two ingests
-    /// that end together each find the other still open, and without the
-    /// second try neither would switch.
-    public func close() throws(StoreError) { try close(whenRefused: {}) }
-
-    /// `close`, with `whenRefused` run when the switch out of WAL mode was
-    /// refused, after this process's connections are closed and before it
-    /// is tried again (for tests: another connection closing meanwhile).
-    func close(whenRefused: () -> Void) throws(StoreError) {
+    /// is refused at once (no wait) and the log is checkpointed and
+    /// truncated instead.
+    public func close() throws(StoreError) {
         guard mode == .write, path != ":memory:" else { return }
         defer { lockFile?.close() }
-        var switched = true
         do {
             if let pool = writer as? DatabasePool {
                 pool.releaseMemory()
                 pool.writeWithoutTransaction { db in
                     sqlite3_busy_timeout(db.sqliteConnection, 0)
                     let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
-                    switched = mode?.lowercased() == "delete"
-                    if !switched { _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+                    if mode?.lowercased() != "delete" { _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
                 }
                 try pool.close()
             }
         } catch {
             throw StoreError.from(error, path: path, doing: "closing the store")
-        }
-        if !switched {
-            whenRefused()
-            Self.leaveWAL(path: path, tries: 3)
-        }
-    }
-
-    /// Switches the store at `path` out of WAL mode on a connection of its
-    /// own, when no other connection has it open: up to `tries` times, 1-3
-    /// ms apart (a random wait, so that two processes doing the same do not
-    /// keep meeting). True when the store is in rollback-journal mode after
-    /// it. Each try is refused at once while another connection is open
-    /// (SQLite's locks, no busy wait), so a long-running reader costs a
-    /// closing writer a few milliseconds, and the store stays in WAL mode
-    /// for its next writer or reader to finish. `beforeTry` is told each
-    /// try's number before it is made (for tests).
-    @discardableResult
-    static func leaveWAL(path: String, tries: Int, beforeTry: (Int) -> Void = { _ in }) -> Bool {
-        for attempt in 0..<tries {
-            usleep(UInt32.random(in: 1_000...3_000))
-            beforeTry(attempt)
-            let mode = withOwnConnection(path: path) { db -> String? in
-                sqlite3_busy_timeout(db, 0)
-                var statement: OpaquePointer?
-                guard sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &statement, nil) == SQLITE_OK else { return nil }
-                defer { sqlite3_finalize(statement) }
-                // Refused (SQLITE_BUSY while another connection is open): try again.
-                guard sqlite3_step(statement) == SQLITE_ROW else { return "" }
-                return sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? ""
-            }
-            // No answer at all: the store cannot be opened or read (gone, not a database).
-            guard let mode else { return false }
-            if mode.lowercased() == "delete" { return true }
-        }
-        return false
-    }
-
-    /// Runs `body` on a connection to the existing store at `path` opened
-    /// apart from the pool's, and closes it. Nil when it cannot be opened:
-    /// no SQLITE_OPEN_CREATE, so a store that is gone is not made again.
-    static func withOwnConnection<T>(path: String, _ body: (OpaquePointer) -> T?) -> T? {
-        var db: OpaquePointer?
-        defer { sqlite3_close_v2(db) }
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { return nil }
-        return body(db)
-    }
-
-    /// Copies into the database file what the write-ahead log holds, on a
-    /// connection of its own: a passive checkpoint, which waits for no one
-    /// and lets writers and readers go on meanwhile. The checkpoint `close`
-    /// makes (leaving WAL mode copies the whole log) then has only what was
-    /// committed after it left to copy. For a core that would otherwise be
-    /// idle near the end of a run: an ingest runs it on a thread while it
-    /// works out the coverage (`Ingestor`).
-    ///
-    /// Returns the frames in the log and those copied, or nil when it could
-    /// not run (the store busy or gone): nothing is lost then, `close` copies
-    /// everything as before. The connection is closed on return, so that it
-    /// does not keep `close` from leaving WAL mode.
-    @discardableResult
-    public func checkpointAside() -> (frames: Int, copied: Int)? {
-        guard mode == .write, path != ":memory:" else { return nil }
-        return Self.withOwnConnection(path: path) { db in
-            // A connection learns that the file is in WAL mode when it first
-            // reads it; before that its checkpoints do nothing.
-            guard sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil) == SQLITE_OK else { return nil }
-            var frames: Int32 = 0, copied: Int32 = 0
-            guard sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK, frames >= 0 else { return nil }
-            return (Int(frames), Int(copied))
         }
     }
 

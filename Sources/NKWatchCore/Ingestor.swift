@@ -295,13 +295,6 @@ public struct Ingestor: Sendable {
             learned = try learn(store: store, scanning: false, shared: shared)
             try complete(store: store, learned: learned, shared: shared)
         }
-        // The log's checkpoint, which `close` would make on this thread
-        // after the coverage, on another core while the coverage is worked
-        // out (3-4 ms each for the sample's 3 449 files): `close` then
-        // copies only what the coverage wrote. On one core it would only
-        // take turns with the coverage.
-        let aside = jobs > 1 ? JoinableThread { _ = store.checkpointAside() } : nil
-        defer { aside?.join() }
         let coverage = try store.recordCoverage()
         var summary = shared.summary
         summary.gaps = coverage.gaps.count
